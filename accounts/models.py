@@ -1,0 +1,240 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from core.categories import Category
+from core.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email address.
+
+    `role` is what they came for: finding work or hiring. Staff is `is_staff` on top.
+    """
+
+    class Role(models.TextChoices):
+        WORKER = "worker", "Looking for work"
+        COMPANY = "company", "Hiring for a company"
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.WORKER)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_worker(self) -> bool:
+        return self.role == self.Role.WORKER
+
+    @cached_property
+    def company_membership(self):
+        """The user's membership of a company, or None."""
+        if not self.pk:
+            return None
+        return Membership.objects.select_related("company").filter(user=self).first()
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "worker_profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return self.email.split("@", 1)[0]
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country, reference data loaded by a migration."""
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    """A language work can be done in (ISO 639-1 code), reference data loaded by a migration."""
+
+    code = models.CharField(max_length=8, primary_key=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def default_timezone() -> str:
+    return "UTC"
+
+
+class WorkerProfile(TimeStampedModel):
+    """What a job seeker tells about themselves; used to match listings and projects."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="worker_profile"
+    )
+    display_name = models.CharField(max_length=60, blank=True)
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.SET_NULL)
+    languages = models.ManyToManyField(Language, blank=True)
+    categories = models.JSONField(
+        default=list, blank=True, help_text="Slugs of the work categories of interest."
+    )
+    weekly_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Hours a week the worker has for tasks."
+    )
+    timezone = models.CharField(max_length=64, default=default_timezone)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekly_hours__isnull=True) | models.Q(weekly_hours__lte=80),
+                name="profile_weekly_hours_at_most_80",
+            )
+        ]
+
+    def __str__(self):
+        return f"Profile of user {self.user_id}"
+
+    @property
+    def category_labels(self) -> list[str]:
+        labels = dict(Category.choices)
+        return [labels[slug] for slug in self.categories if slug in labels]
+
+
+def logo_upload_to(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"company-logos/{instance.slug}-{secrets.token_hex(4)}.{extension}"
+
+
+class Company(TimeStampedModel):
+    """A workspace of people who hire workers and run projects."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, max_length=4000)
+    logo = models.ImageField(upload_to=logo_upload_to, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's place in one company."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+        REVIEWER = "reviewer", "Reviewer"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        ordering = ["company", "role", "user__email"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} of {self.company_id}"
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.MANAGER)
+
+
+def invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(TimeStampedModel):
+    """An email invitation to join a company with a role; accepted or declined by its addressee."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_email_and_company",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation {self.pk} to company {self.company_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()

@@ -1,0 +1,95 @@
+from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import GuideStreamBlock
+
+
+class HomePage(Page):
+    """The front door: featured jobs by category, how it works on both sides, live counts."""
+
+    hero_title = models.CharField(max_length=120, default="Remote work that trains tomorrow's AI")
+    hero_text = models.TextField(
+        max_length=400,
+        default=(
+            "Find annotation, moderation and evaluation jobs, prove your skills once, "
+            "and get paid on time for every task."
+        ),
+    )
+    workers_intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    companies_intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("hero_title"),
+        FieldPanel("hero_text"),
+        FieldPanel("workers_intro"),
+        FieldPanel("companies_intro"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+
+class GuideIndexPage(Page):
+    """Lists the guides at /guides/."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.GuidePage"]
+    max_count = 1
+
+
+class GuidePage(Page):
+    """A guide for job seekers and workers, written in blocks."""
+
+    summary = models.CharField(max_length=300)
+    reading_minutes = models.PositiveSmallIntegerField(default=5)
+    body = StreamField(GuideStreamBlock())
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("reading_minutes"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.GuideIndexPage"]
+    subpage_types = []
+
+
+@register_setting(icon="cog")
+class SiteSettings(ClusterableModel, BaseSiteSetting):
+    """Site-wide text that editors change without a deploy."""
+
+    support_email = models.EmailField(default="support@loopwork.example")
+    footer_text = models.CharField(
+        max_length=300,
+        default="Loopwork connects people with remote human-in-the-loop work, fairly paid.",
+    )
+
+    panels = [FieldPanel("support_email"), FieldPanel("footer_text"), InlinePanel("footer_links")]
+
+
+class FooterLink(Orderable):
+    """A link in the site footer."""
+
+    settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")
+    label = models.CharField(max_length=60)
+    url = models.CharField(max_length=300, help_text="A path such as /guides/ or a full URL.")
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+    def __str__(self):
+        return self.label

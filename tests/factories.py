@@ -1,0 +1,139 @@
+"""factory_boy factories for the whole suite."""
+
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import Company, Country, Language, Membership, User, WorkerProfile
+from core.categories import Category
+from jobs.models import Application, JobIndexPage, JobPage
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with a verified primary email (pass verified=False for an unverified one)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    role = User.Role.WORKER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if not create:
+            return
+        EmailAddress.objects.create(
+            user=self, email=self.email, primary=True, verified=extracted is not False
+        )
+        self.save()
+
+
+class WorkerFactory(UserFactory):
+    role = User.Role.WORKER
+
+    @factory.post_generation
+    def profile(self, create, extracted, **kwargs):
+        if create:
+            WorkerProfile.objects.create(user=self, display_name=f"Worker {self.pk}")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    website = "https://example.org"
+    description = "We label data for AI."
+
+
+class CompanyUserFactory(UserFactory):
+    role = User.Role.COMPANY
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(CompanyUserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = Membership.Role.OWNER
+
+
+def job_index() -> JobIndexPage:
+    from cms.site_tree import ensure_site_tree
+
+    ensure_site_tree()
+    return JobIndexPage.objects.get()
+
+
+_job_counter = iter(range(1, 10**9))
+
+
+def make_job(
+    *,
+    company=None,
+    title=None,
+    category=Category.TEXT_ANNOTATION,
+    pay_type=JobPage.PayType.PER_HOUR,
+    pay_amount_cents=1500,
+    task_minutes=None,
+    status=JobPage.Status.OPEN,
+    deadline=None,
+    countries=(),
+    languages=(),
+    live=True,
+    summary="Label short texts for a sentiment model.",
+    **fields,
+) -> JobPage:
+    """A job listing under /jobs/, published unless live=False."""
+    n = next(_job_counter)
+    company = company or CompanyFactory()
+    if pay_type == JobPage.PayType.PER_TASK and task_minutes is None:
+        task_minutes = 2
+    page = JobPage(
+        title=title or f"Remote job {n}",
+        slug=f"remote-job-{n}",
+        company=company,
+        category=category,
+        summary=summary,
+        description="<p>Work from home on your own schedule.</p>",
+        pay_type=pay_type,
+        pay_amount_cents=pay_amount_cents,
+        task_minutes=task_minutes,
+        status=status,
+        deadline=deadline,
+        live=live,
+        **fields,
+    )
+    job_index().add_child(instance=page)
+    if countries:
+        page.eligible_countries.set(Country.objects.filter(code__in=countries))
+    if languages:
+        page.required_languages.set(Language.objects.filter(code__in=languages))
+    revision = page.save_revision()
+    if live:
+        revision.publish()
+    else:
+        page.unpublish()
+    page.refresh_from_db()
+    return page
+
+
+def make_application(*, worker=None, job=None, status=Application.Status.SUBMITTED):
+    return Application.objects.create(
+        worker=worker or WorkerFactory(),
+        job=job or make_job(),
+        motivation="I have done annotation work before.",
+        status=status,
+    )
+
+
+def yesterday() -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=1)
