@@ -12,7 +12,7 @@ def site_chrome(request):
         if user.is_worker:
             nav.append(("My work", reverse("work:home")))
         if membership is not None or not user.is_worker:
-            nav.append(("Company", reverse("company:home")))
+            nav.append(("Company", reverse("company_jobs:home")))
         if user.is_staff:
             nav.append(("Admin", "/admin/"))
     return {"main_nav": nav, "current_membership": membership}
