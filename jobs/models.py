@@ -16,6 +16,75 @@ from core.money import format_money
 LISTING_RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 
 
+class Qualification(TimeStampedModel):
+    """A skill a worker can hold, e.g. "English search relevance rating", proven by a test."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    description = models.TextField(blank=True, max_length=2000)
+    company = models.ForeignKey(
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+        help_text="Empty for platform-wide qualifications.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class QualificationTest(TimeStampedModel):
+    """A timed, server-graded test whose pass grants its qualification with a 0-100 score."""
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="tests")
+    company = models.ForeignKey(
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualification_tests",
+        help_text="The company that authored the test; empty for platform tests.",
+    )
+    title = models.CharField(max_length=160)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    instructions = models.TextField(blank=True, max_length=6000)
+    pass_score = models.PositiveSmallIntegerField(
+        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    retake_cooldown_hours = models.PositiveIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 90)]
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_options = models.BooleanField(default=True)
+    grant_validity_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the qualification never expires."
+    )
+    show_feedback = models.BooleanField(
+        default=True, help_text="Show correct answers and explanations after an attempt."
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
 class JobIndexPage(Page):
     """The job board at /jobs/; its children are the listings."""
 
@@ -79,6 +148,14 @@ class JobPage(Page):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )
+    qualification_test = models.ForeignKey(
+        QualificationTest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="job_pages",
+        help_text="The test applicants must pass; empty when no test is needed.",
+    )
 
     search_fields = [
         *Page.search_fields,
@@ -111,6 +188,7 @@ class JobPage(Page):
             ],
             heading="Terms",
         ),
+        FieldPanel("qualification_test"),
         FieldPanel("eligible_countries"),
         FieldPanel("required_languages"),
     ]
