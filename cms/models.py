@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -7,7 +8,13 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.categories import Category
+from jobs.selectors import board_counts, featured_jobs_by_category
+
 from .blocks import GuideStreamBlock
+
+HOME_LATEST_GUIDES = 3
+RELATED_GUIDES = 3
 
 
 class HomePage(Page):
@@ -33,7 +40,20 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["jobs.JobIndexPage", "cms.GuideIndexPage"]
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_categories"] = featured_jobs_by_category(per_category=3)
+        context["counts"] = board_counts()
+        context["categories"] = Category.choices
+        context["latest_guides"] = (
+            GuidePage.objects.live()
+            .public()
+            .order_by("-first_published_at", "-pk")[:HOME_LATEST_GUIDES]
+        )
+        return context
 
 
 class GuideIndexPage(Page):
@@ -45,6 +65,12 @@ class GuideIndexPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.GuidePage"]
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Tree order, so editors decide the reading order by moving pages in the admin.
+        context["guides"] = GuidePage.objects.child_of(self).live().public().order_by("path")
+        return context
 
 
 class GuidePage(Page):
@@ -67,6 +93,25 @@ class GuidePage(Page):
     ]
     parent_page_types = ["cms.GuideIndexPage"]
     subpage_types = []
+
+    @property
+    def table_of_contents(self) -> list[tuple[str, str]]:
+        """(anchor, text) of each heading block; cms/blocks/heading.html uses the same anchor."""
+        return [
+            (slugify(block.value), block.value)
+            for block in self.body
+            if block.block_type == "heading"
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_guides"] = (
+            GuidePage.objects.sibling_of(self, inclusive=False)
+            .live()
+            .public()
+            .order_by("path")[:RELATED_GUIDES]
+        )
+        return context
 
 
 @register_setting(icon="cog")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("company/", include("jobs.company_urls")),
     path("work/", include("marketplace.urls")),
     path("work/", include("jobs.work_urls")),
+    path("work/", include("jobs.qualification_urls")),
     path("jobs/", include("jobs.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
     path("", include(wagtail_urls)),

@@ -99,6 +99,14 @@ class JobIndexPage(Page):
     subpage_types = ["jobs.JobPage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        # board_context imports these models, so it is imported when a page is served.
+        from .board_context import job_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(job_index_context(self, request))
+        return context
+
 
 class JobPage(Page):
     """One job listing of one company, published after staff moderation."""
@@ -222,6 +230,14 @@ class JobPage(Page):
     def accepts_applications(self) -> bool:
         return self.live and self.status == self.Status.OPEN and not self.is_past_deadline
 
+    def get_context(self, request, *args, **kwargs):
+        # board_context imports these models, so it is imported when a page is served.
+        from .board_context import job_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(job_page_context(self, request))
+        return context
+
 
 class Application(TimeStampedModel):
     """A worker's application to one listing; its history is in ApplicationEvent."""
@@ -269,3 +285,7 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.application_id} → {self.status}"
+
+
+# Questions, attempts and grants of qualification tests live in their own module.
+from .qualification_models import *  # noqa: E402, F403

@@ -1,0 +1,193 @@
+"""What the job board's two Wagtail pages put in their templates' context.
+
+JobIndexPage.get_context and JobPage.get_context delegate here so the models stay
+declarations and the board's reads stay in one place with a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from core.categories import Category
+from core.money import format_money
+
+from .board_forms import ListingFilterForm
+from .listings import SORT_CHOICES, ListingResults, listing_search, related_listings
+from .models import Application, JobIndexPage, JobPage
+
+APPLICATION_BADGES = {
+    Application.Status.SUBMITTED: "badge",
+    Application.Status.TEST_REQUIRED: "badge badge-warn",
+    Application.Status.QUALIFIED: "badge badge-ok",
+    Application.Status.ACTIVE: "badge badge-ok",
+    Application.Status.REJECTED: "badge badge-bad",
+    Application.Status.WITHDRAWN: "badge badge-muted",
+}
+STATUS_BADGES = {
+    JobPage.Status.OPEN: "badge badge-ok",
+    JobPage.Status.PAUSED: "badge badge-warn",
+    JobPage.Status.CLOSED: "badge badge-muted",
+}
+
+
+def hourly_equivalent(job: JobPage) -> str:
+    """ "$9/hour" for per-task pay, "" when the pay is already per hour."""
+    if job.pay_type != JobPage.PayType.PER_TASK:
+        return ""
+    return f"{format_money(job.hourly_rate_cents, job.currency)}/hour"
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None marks a gap ("…")
+    url: str = ""
+    current: bool = False
+
+
+def _page_url(params: QueryDict, number: int) -> str:
+    params = params.copy()
+    if number > 1:
+        params["page"] = str(number)
+    else:
+        params.pop("page", None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _pagination(results: ListingResults, params: QueryDict) -> dict:
+    window = {1, results.num_pages, *range(results.page - 2, results.page + 3)}
+    numbers = sorted(n for n in window if 1 <= n <= results.num_pages)
+    links: list[PageLink] = []
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append(PageLink(number=None))
+        links.append(
+            PageLink(number=number, url=_page_url(params, number), current=number == results.page)
+        )
+        previous = number
+    return {
+        "links": links,
+        "previous_url": _page_url(params, results.page - 1) if results.has_previous else "",
+        "next_url": _page_url(params, results.page + 1) if results.has_next else "",
+    }
+
+
+def job_index_context(page: JobIndexPage, request: HttpRequest) -> dict:
+    """The filter form, one page of results, category counts and links that keep the filters."""
+    form = ListingFilterForm(request.GET)
+    query = form.to_query()
+    results = listing_search(query=query)
+
+    # Links keep every filter in the URL except values the form refused.
+    params = request.GET.copy()
+    for name in form.errors:
+        params.pop(name, None)
+
+    chosen = set(query.categories)
+    category_filters = [
+        {
+            "value": category.value,
+            "label": category.label,
+            "count": results.category_counts.get(category.value, 0),
+            "checked": category.value in chosen,
+            "id": f"id_category_{index}",
+        }
+        for index, category in enumerate(Category)
+    ]
+    return {
+        "form": form,
+        "results": results,
+        "hits": [(hit, hourly_equivalent(hit)) for hit in results.hits],
+        "category_filters": category_filters,
+        "category_counts": results.category_counts,
+        "pagination": _pagination(results, params),
+        "sort_choices": SORT_CHOICES,
+        "is_filtered": query.is_filtered,
+        "clear_url": page.get_url(request),
+    }
+
+
+def apply_panel(*, job: JobPage, request: HttpRequest) -> dict:
+    """Which apply panel a visitor sees, with at most one query (for a signed-in worker).
+
+    States: applied, closed, anonymous, company, unverified, form (a worker who withdrew
+    an application sees the form again, as applying reopens it).
+    """
+    user = request.user
+    job_url = job.get_url(request) or request.path
+    panel: dict = {
+        "applications_url": reverse("jobs_work:applications"),
+        "apply_url": reverse("jobs:apply", args=[job.pk]),
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': job_url})}",
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': job_url})}",
+        "email_url": reverse("account_email"),
+    }
+    verified = False
+    application_status = None
+    if user.is_authenticated and user.is_worker:
+        row = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .annotate(
+                email_verified=Exists(
+                    EmailAddress.objects.filter(user=OuterRef("pk"), primary=True, verified=True)
+                ),
+                application_status=Subquery(
+                    Application.objects.filter(worker=OuterRef("pk"), job_id=job.pk).values(
+                        "status"
+                    )[:1]
+                ),
+            )
+            .values("email_verified", "application_status")
+            .get()
+        )
+        verified = row["email_verified"]
+        application_status = row["application_status"]
+
+    # A withdrawn application may be reopened by applying again, so it shows the form.
+    panel["withdrawn"] = application_status == Application.Status.WITHDRAWN
+    if application_status and not panel["withdrawn"]:
+        status = Application.Status(application_status)
+        panel.update(
+            state="applied",
+            application_status=status.label,
+            application_badge=APPLICATION_BADGES.get(status, "badge"),
+        )
+    elif not job.accepts_applications:
+        panel["state"] = "closed"
+    elif not user.is_authenticated:
+        panel["state"] = "anonymous"
+    elif not user.is_worker:
+        panel["state"] = "company"
+    elif not verified:
+        panel["state"] = "unverified"
+    else:
+        panel["state"] = "form"
+    return panel
+
+
+def job_page_context(page: JobPage, request: HttpRequest) -> dict:
+    """The listing's details, its apply panel and up to three related open listings."""
+    return {
+        "company": page.company,
+        "countries": list(page.eligible_countries.all()),
+        "languages": list(page.required_languages.all()),
+        "qualification_test": page.qualification_test,
+        "hourly_equivalent": hourly_equivalent(page),
+        "status_badge": (
+            "badge badge-muted"
+            if page.is_past_deadline
+            else STATUS_BADGES.get(page.status, "badge")
+        ),
+        "apply": apply_panel(job=page, request=request),
+        "related": [(job, hourly_equivalent(job)) for job in related_listings(job=page)],
+        "jobs_url": "/jobs/",
+    }

@@ -1,0 +1,53 @@
+"""The worker's own applications under /work/applications/."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.access import worker_required
+from core.errors import LoopworkError
+
+from .applications import CLOSED_FOR_WITHDRAWAL, application_withdraw, applications_for_worker
+from .models import Application
+
+
+@worker_required
+def applications(request):
+    page = Paginator(applications_for_worker(worker=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "jobs/work/applications.html", {"page_obj": page})
+
+
+@worker_required
+def application_detail(request, application_id: int):
+    application = get_object_or_404(
+        applications_for_worker(worker=request.user), pk=application_id
+    )
+    events = application.events.select_related("actor")
+    return render(
+        request,
+        "jobs/work/application_detail.html",
+        {
+            "application": application,
+            "events": events,
+            "can_withdraw": application.status not in CLOSED_FOR_WITHDRAWAL,
+            "test": application.job.qualification_test
+            if application.status == Application.Status.TEST_REQUIRED
+            else None,
+        },
+    )
+
+
+@worker_required
+@require_POST
+def application_withdraw_view(request, application_id: int):
+    application = get_object_or_404(Application, pk=application_id, worker=request.user)
+    try:
+        application_withdraw(application=application, worker=request.user)
+    except LoopworkError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your application was withdrawn. You can apply again later.")
+    return redirect("jobs_work:application", application_id=application.pk)
