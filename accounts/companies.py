@@ -361,6 +361,23 @@ def invitation_closed_reason(invitation: Invitation) -> str | None:
     return CLOSED_REASONS.get(invitation.status)
 
 
+def invitations_open_for(*, user: User) -> list[Invitation]:
+    """Pending, unexpired invitations sent to any of the user's verified addresses."""
+    emails = list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+    if not emails:
+        return []
+    matches = Q()
+    for email in emails:
+        matches |= Q(email__iexact=email)
+    return list(
+        Invitation.objects.filter(
+            matches, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+        ).select_related("company")
+    )
+
+
 def _open_invitation_for(*, invitation: Invitation, user: User) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update().select_related("company").get(pk=invitation.pk)

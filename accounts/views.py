@@ -7,11 +7,13 @@ from django.views.decorators.http import require_http_methods
 from core.access import signed_in
 from core.errors import LoopworkError
 
+from .api_tokens import api_token_create, api_token_revoke, api_tokens_for
 from .companies import (
     invitation_accept,
     invitation_addressed_to,
     invitation_closed_reason,
     invitation_decline,
+    invitations_open_for,
 )
 from .forms import WorkerProfileForm
 from .models import Invitation, WorkerProfile
@@ -51,7 +53,11 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "membership": user.company_membership},
+        {
+            "form": form,
+            "membership": user.company_membership,
+            "open_invitations": invitations_open_for(user=user),
+        },
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -94,3 +100,35 @@ def invitation(request, token):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """List, create and revoke the user's API tokens; a new secret shows on one response only."""
+    new_secret = None
+    error = None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                api_token_revoke(user=request.user, token_id=_int_or_none(request.POST["revoke"]))
+                messages.success(
+                    request, "The token is revoked. Scripts using it stop working now."
+                )
+                return redirect("accounts:api_tokens")
+            _token, new_secret = api_token_create(user=request.user, name=request.POST.get("name"))
+        except LoopworkError as refusal:
+            error = refusal.message
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": api_tokens_for(user=request.user), "new_secret": new_secret, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -404,6 +404,14 @@ QUALIFICATION_TESTS = {
             "can rely on, and you get access to work you have shown you can do well, "
             "without needing a CV full of AI experience.</p>"
         ),
+        heading("Platform tests and company tests"),
+        paragraph(
+            "<p>Some tests belong to Loopwork and prove a general skill, such as rating "
+            "search results in English. Others are written by one company for its own "
+            "projects and check that you can follow its particular guidelines. Either way, "
+            "the qualification you earn is yours, and every listing and project that asks "
+            "for it opens up to you without another test.</p>"
+        ),
         heading("Before you start"),
         paragraph(
             "<p>The test page tells you everything up front: the instructions, the time "

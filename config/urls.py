@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api import api
 from core.access import public
 from core.views import serve_media
 
@@ -21,10 +22,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("company/", include("accounts.company_urls")),
     path("company/", include("jobs.company_urls")),
+    path("company/", include("jobs.qualification_company_urls")),
     path("work/", include("marketplace.urls")),
     path("work/", include("jobs.work_urls")),
     path("work/", include("jobs.qualification_urls")),
     path("jobs/", include("jobs.urls")),
+    path("api/v1/", api.urls),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
     path("", include(wagtail_urls)),
 ]

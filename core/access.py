@@ -112,6 +112,9 @@ THIRD_PARTY_ACCESS = [
     ("accounts/", "allauth.", Access("public")),
     # Wagtail documents: public unless a collection is made private (Wagtail checks that).
     ("documents/", "wagtail.", Access("public")),
+    # The HTTP API: every operation declares its auth to django-ninja (bearer token by
+    # default); tests/core/test_api_auth.py checks each operation with and without a token.
+    ("api/v1/", "ninja.", Access("public")),
     # Wagtail pages: public; a page made private in the admin is checked by Wagtail.
     ("", "wagtail.", Access("public")),
 ]

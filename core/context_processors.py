@@ -11,6 +11,7 @@ def site_chrome(request):
         membership = user.company_membership
         if user.is_worker:
             nav.append(("My work", reverse("work:home")))
+            nav.append(("Qualifications", reverse("qualifications:mine")))
         if membership is not None or not user.is_worker:
             nav.append(("Company", reverse("company_jobs:home")))
         if user.is_staff:

@@ -1,6 +1,5 @@
 """Serving of uploaded files: images inline with a strict type, everything else as a download."""
 
-import mimetypes
 from pathlib import Path
 
 from django.conf import settings
@@ -30,9 +29,8 @@ def serve_media(request, path: str):
     if content_type:
         response["Content-Type"] = content_type
     else:
-        response["Content-Type"] = mimetypes.types_map.get(suffix, "application/octet-stream")
-        if response["Content-Type"] in {"text/html", "image/svg+xml", "application/javascript"}:
-            response["Content-Type"] = "application/octet-stream"
+        # Anything but a known raster image is a download: never HTML, SVG or script.
+        response["Content-Type"] = "application/octet-stream"
         response["Content-Disposition"] = f'attachment; filename="{target.name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -15,6 +15,7 @@ from accounts.models import Membership, User
 from core.errors import LoopworkError
 
 from .models import Application, ApplicationEvent, JobPage
+from .qualification import applications_qualify, worker_holds
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ def application_submit(*, worker: User, job: JobPage, motivation: str) -> Applic
     Guarantees: at most one application per worker and listing (a unique constraint
     backs it, and a lost race is refused like any duplicate); a withdrawn application
     is reopened in place rather than duplicated; the first status is TEST_REQUIRED when
-    the listing names a qualification test, else SUBMITTED; one event row records it.
+    the listing names a qualification test (QUALIFIED at once when the worker already
+    holds a valid grant of its qualification), else SUBMITTED; event rows record it.
     Refusals (LoopworkError) change nothing.
     """
     if not worker.is_worker:
@@ -121,7 +123,7 @@ def application_submit(*, worker: User, job: JobPage, motivation: str) -> Applic
         existing.save(update_fields=["status", "motivation", "updated_at"])
         _record(application=existing, actor=worker, note=note or "Application reopened.")
         logger.info("application reopened id=%s job=%s", existing.pk, job.pk)
-        return existing
+        return _qualified_if_already_passed(existing, job)
 
     try:
         with transaction.atomic():
@@ -130,11 +132,23 @@ def application_submit(*, worker: User, job: JobPage, motivation: str) -> Applic
             )
     except IntegrityError as exc:
         # Another request by the same worker won the race to the unique constraint.
-        raise LoopworkError(
-            "You have already applied to this listing.", code="duplicate"
-        ) from exc
+        raise LoopworkError("You have already applied to this listing.", code="duplicate") from exc
     _record(application=application, actor=worker, note=note)
     logger.info("application submitted id=%s job=%s", application.pk, job.pk)
+    return _qualified_if_already_passed(application, job)
+
+
+def _qualified_if_already_passed(application: Application, job: JobPage) -> Application:
+    """A worker who already holds the test's qualification skips straight to QUALIFIED."""
+    if application.status != Application.Status.TEST_REQUIRED:
+        return application
+    qualification_id = job.qualification_test.qualification_id
+    if worker_holds(worker=application.worker, qualification_id=qualification_id) is None:
+        return application
+    applications_qualify(
+        worker=application.worker, qualification=job.qualification_test.qualification
+    )
+    application.refresh_from_db()
     return application
 
 

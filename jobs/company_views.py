@@ -103,7 +103,9 @@ def listing_edit(request, listing_id: int):
         if form.is_valid():
             try:
                 listing_update(
-                    page=page, membership=request.membership, user=request.user,
+                    page=page,
+                    membership=request.membership,
+                    user=request.user,
                     data=form.to_input(),
                 )
             except LoopworkError as error:
@@ -123,7 +125,11 @@ def listing_edit(request, listing_id: int):
     return render(
         request,
         "jobs/company/listing_form.html",
-        {"form": form, "row": row, "status_form": ListingStatusForm(initial={"status": row.status})},
+        {
+            "form": form,
+            "row": row,
+            "status_form": ListingStatusForm(initial={"status": row.status}),
+        },
     )
 
 

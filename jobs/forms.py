@@ -162,7 +162,7 @@ class ListingForm(forms.Form):
 
 
 class ListingStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=JobPage.Status.choices)
+    status = forms.ChoiceField(choices=JobPage.Status.choices, widget=forms.RadioSelect)
 
 
 class DecisionForm(forms.Form):
@@ -186,6 +186,4 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["listing"].queryset = JobPage.objects.filter(company=company).order_by(
-            "title"
-        )
+        self.fields["listing"].queryset = JobPage.objects.filter(company=company).order_by("title")

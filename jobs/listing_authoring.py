@@ -171,9 +171,7 @@ def _validate(*, data: ListingInput, company: Company) -> str:
         )
     description = sanitize_listing_html(data.description)
     if not nh3.clean(description, tags=set()).strip():
-        raise LoopworkError(
-            "Describe the work.", code="description_required", field="description"
-        )
+        raise LoopworkError("Describe the work.", code="description_required", field="description")
     if data.pay_type not in JobPage.PayType.values:
         raise LoopworkError("Choose how the work is paid.", code="bad_pay_type", field="pay_type")
     if not 1 <= data.pay_amount_cents <= MAX_PAY_CENTS:
@@ -202,7 +200,9 @@ def _validate(*, data: ListingInput, company: Company) -> str:
         )
     if not 1 <= data.openings <= MAX_OPENINGS:
         raise LoopworkError(
-            f"Openings must be between 1 and {MAX_OPENINGS:,}.", code="bad_openings", field="openings"
+            f"Openings must be between 1 and {MAX_OPENINGS:,}.",
+            code="bad_openings",
+            field="openings",
         )
     if data.deadline is not None and data.deadline < timezone.localdate():
         raise LoopworkError(
@@ -417,8 +417,10 @@ def listing_set_status(
 
 def listings_past_deadline():
     """Live listings whose deadline has passed and that are not closed yet."""
-    return JobPage.objects.live().filter(deadline__lt=timezone.localdate()).exclude(
-        status=JobPage.Status.CLOSED
+    return (
+        JobPage.objects.live()
+        .filter(deadline__lt=timezone.localdate())
+        .exclude(status=JobPage.Status.CLOSED)
     )
 
 

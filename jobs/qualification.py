@@ -458,7 +458,7 @@ def grants_send_expiry_warnings(*, now=None) -> int:
     for grant_id in list(due[:1000]):
         with transaction.atomic():
             grant = (
-                QualificationGrant.objects.select_for_update(skip_locked=True)
+                QualificationGrant.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("worker", "worker__worker_profile", "qualification")
                 .filter(pk=grant_id, expiry_warning_sent_at__isnull=True)
                 .first()

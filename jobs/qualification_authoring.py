@@ -191,7 +191,9 @@ def _unique_slug(base: str) -> str:
 
 
 @transaction.atomic
-def qualification_test_save(*, form: TestForm, formset: forms.BaseFormSet, company=None) -> QualificationTest:
+def qualification_test_save(
+    *, form: TestForm, formset: forms.BaseFormSet, company=None
+) -> QualificationTest:
     """Create or update a test and its whole question pool from the authoring page.
 
     Guarantees: all or nothing; a new test gets a new qualification owned by the same

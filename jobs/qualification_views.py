@@ -17,7 +17,7 @@ from . import qualification as services
 from . import qualification_io as io
 from . import qualification_selectors as selectors
 from .models import Application, QualificationTest
-from .qualification_authoring import TestForm, question_formset, qualification_test_save
+from .qualification_authoring import TestForm, qualification_test_save, question_formset
 from .qualification_models import QualificationAttempt
 
 SITE_BASE = "base.html"
@@ -336,7 +336,9 @@ def import_response(request, *, base_template, company, done_url, back_url):
             errors = [f"file: larger than {io.MAX_IMPORT_BYTES // 1024} KB"]
         else:
             try:
-                result = io.qualification_test_import(data=io.parse_upload(upload.read()), company=company)
+                result = io.qualification_test_import(
+                    data=io.parse_upload(upload.read()), company=company
+                )
             except io.QualificationImportError as error:
                 errors = error.errors
             else:
@@ -349,7 +351,7 @@ def import_response(request, *, base_template, company, done_url, back_url):
         status = 422
     return render(
         request,
-        "jobs/qualification/company/qualification_test_import.html",
+        "jobs/qualification/company/test_import.html",
         {"errors": errors, "base_template": base_template, "back_url": back_url},
         status=status,
     )
@@ -373,6 +375,6 @@ def company_test_results(request, test_id: int):
     test = company_test(request, test_id)
     return render(
         request,
-        "jobs/qualification/company/qualification_test_results.html",
+        "jobs/qualification/company/test_results.html",
         {"test": test, "attempts": selectors.qualification_test_results(test=test)[:500]},
     )

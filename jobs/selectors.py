@@ -9,7 +9,7 @@ from core.categories import Category
 from .models import JobPage
 
 
-def open_jobs() -> QuerySet[JobPage]:
+def _open_jobs() -> QuerySet[JobPage]:
     """Listings that accept applications today: live, status open and not past their deadline."""
     today = timezone.localdate()
     return JobPage.objects.live().filter(
@@ -28,7 +28,7 @@ def featured_jobs_by_category(*, per_category: int = 3) -> list[tuple[str, str, 
     if per_category < 1:
         return []
     ranked = (
-        open_jobs()
+        _open_jobs()
         .select_related("company")
         .annotate(
             category_rank=Window(
@@ -56,7 +56,7 @@ def board_counts() -> dict[str, int]:
     Keys: open_listings, companies_hiring (companies with at least one open listing),
     categories (categories with open work) and openings (the sum of their openings).
     """
-    totals = open_jobs().aggregate(
+    totals = _open_jobs().aggregate(
         open_listings=Count("pk"),
         companies_hiring=Count("company", distinct=True),
         categories=Count("category", distinct=True),

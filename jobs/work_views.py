@@ -22,9 +22,7 @@ def applications(request):
 
 @worker_required
 def application_detail(request, application_id: int):
-    application = get_object_or_404(
-        applications_for_worker(worker=request.user), pk=application_id
-    )
+    application = get_object_or_404(applications_for_worker(worker=request.user), pk=application_id)
     events = application.events.select_related("actor")
     return render(
         request,

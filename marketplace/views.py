@@ -3,6 +3,7 @@ from django.shortcuts import render
 from core.access import worker_required
 from jobs.applications import applications_for_worker
 
+
 def _missing_profile_parts(user) -> list[str]:
     """What the worker has not told us yet that matching listings and projects needs."""
     profile = getattr(user, "worker_profile", None)

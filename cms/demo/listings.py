@@ -143,7 +143,7 @@ LISTINGS = [
         needs=("Previous keypoint or pose annotation experience", "A mouse and a large screen"),
         pay_cents=1900,
         hours=20,
-        countries=ANGLO + ("IN", "PH", "ZA"),
+        countries=(*ANGLO, "IN", "PH", "ZA"),
         experience="intermediate",
         openings=30,
     ),
@@ -247,7 +247,7 @@ LISTINGS = [
         pay_type=TASK,
         task_minutes=1,
         hours=20,
-        countries=LATAM_ES + ("ES",),
+        countries=(*LATAM_ES, "ES"),
         languages=("es", "en"),
         openings=80,
     ),
@@ -332,7 +332,7 @@ LISTINGS = [
     ),
     DemoListing(
         slug="hindi-english-code-mixed-text-labelling",
-        title="Hindi–English code-mixed text labelling",
+        title="Hindi-English code-mixed text labelling",
         company="brightloom-labs",
         category=C.TEXT_ANNOTATION,
         summary=(
@@ -395,7 +395,7 @@ LISTINGS = [
             "and full of real life."
         ),
         duties=(
-            "Transcribe 1–3 minute call snippets verbatim",
+            "Transcribe 1-3 minute call snippets verbatim",
             "Replace names, numbers and addresses with tags",
             "Rate the audio quality of each snippet",
         ),
@@ -505,7 +505,7 @@ LISTINGS = [
         pay_type=TASK,
         task_minutes=1,
         hours=8,
-        countries=ANGLO + ("IN", "NG", "KE", "ZA", "PH", "SG"),
+        countries=(*ANGLO, "IN", "NG", "KE", "ZA", "PH", "SG"),
         openings=100,
     ),
     # --- Text moderation ----------------------------------------------------------------
@@ -1287,7 +1287,7 @@ LISTINGS = [
         needs=("One year of customer support experience", "Excellent written English"),
         pay_cents=2200,
         hours=30,
-        countries=ANGLO + ("PH", "IN", "ZA"),
+        countries=(*ANGLO, "PH", "IN", "ZA"),
         experience="intermediate",
         openings=20,
     ),

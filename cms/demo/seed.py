@@ -22,7 +22,7 @@ from wagtail.models import ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from accounts.models import Company, Country, Language, Membership, User, WorkerProfile
-from jobs.models import JobIndexPage, JobPage
+from jobs.models import JobIndexPage, JobPage, QualificationTest
 
 from .companies import DemoCompany, logo_png
 from .listings import DemoListing, description_html
@@ -161,6 +161,7 @@ def demo_listing_ensure(
     company: Company,
     owner: User | None,
     published_at: datetime.datetime,
+    qualification_test: QualificationTest | None = None,
 ) -> tuple[JobPage, bool]:
     """The listing with this slug under the job board, published once with a back-dated time.
 
@@ -191,6 +192,7 @@ def demo_listing_ensure(
         openings=spec.openings,
         deadline=deadline,
         status=spec.status,
+        qualification_test=qualification_test,
     )
     index.add_child(instance=page)
     page.eligible_countries.set(Country.objects.filter(code__in=spec.countries))
@@ -239,7 +241,9 @@ def demo_extra_workers_ensure(*, count: int, password: DemoPassword) -> int:
                 for email in chunk
             ]
         )
-        shapes = {email: EXTRA_WORKER_SHAPES[wanted[email] % len(EXTRA_WORKER_SHAPES)] for email in chunk}
+        shapes = {
+            email: EXTRA_WORKER_SHAPES[wanted[email] % len(EXTRA_WORKER_SHAPES)] for email in chunk
+        }
         WorkerProfile.objects.bulk_create(
             [
                 WorkerProfile(

@@ -41,26 +41,26 @@ WORKER_PROFILE = DemoProfile(
 EXTRA_WORKER_SHAPES = [
     DemoProfile("", "US", ("en",), (Category.IMAGE_ANNOTATION,), 15, "America/New_York"),
     DemoProfile(
-        "", "IN", ("en", "hi"), (Category.TEXT_MODERATION, Category.TEXT_ANNOTATION), 30, "Asia/Kolkata"
+        "",
+        "IN",
+        ("en", "hi"),
+        (Category.TEXT_MODERATION, Category.TEXT_ANNOTATION),
+        30,
+        "Asia/Kolkata",
     ),
     DemoProfile(
-        "", "PH", ("en",), (Category.SUPPORT_ESCALATION, Category.AI_RESPONSE_REVIEW), 25, "Asia/Manila"
+        "",
+        "PH",
+        ("en",),
+        (Category.SUPPORT_ESCALATION, Category.AI_RESPONSE_REVIEW),
+        25,
+        "Asia/Manila",
     ),
-    DemoProfile(
-        "", "BR", ("pt", "en"), (Category.AUDIO_ANNOTATION,), 20, "America/Sao_Paulo"
-    ),
-    DemoProfile(
-        "", "DE", ("de", "en"), (Category.SEARCH_EVALUATION,), 10, "Europe/Berlin"
-    ),
-    DemoProfile(
-        "", "KE", ("en", "sw"), (Category.SOCIAL_MEDIA_MODERATION,), 40, "Africa/Nairobi"
-    ),
-    DemoProfile(
-        "", "JP", ("ja", "en"), (Category.SOCIAL_MEDIA_EVALUATION,), 12, "Asia/Tokyo"
-    ),
-    DemoProfile(
-        "", "ES", ("es", "en"), (Category.IMAGE_VIDEO_MODERATION,), 20, "Europe/Madrid"
-    ),
+    DemoProfile("", "BR", ("pt", "en"), (Category.AUDIO_ANNOTATION,), 20, "America/Sao_Paulo"),
+    DemoProfile("", "DE", ("de", "en"), (Category.SEARCH_EVALUATION,), 10, "Europe/Berlin"),
+    DemoProfile("", "KE", ("en", "sw"), (Category.SOCIAL_MEDIA_MODERATION,), 40, "Africa/Nairobi"),
+    DemoProfile("", "JP", ("ja", "en"), (Category.SOCIAL_MEDIA_EVALUATION,), 12, "Asia/Tokyo"),
+    DemoProfile("", "ES", ("es", "en"), (Category.IMAGE_VIDEO_MODERATION,), 20, "Europe/Madrid"),
 ]
 
 

@@ -156,6 +156,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.expire_invitations",
         "schedule": 3600.0,
     },
+    "expire-overdue-qualification-attempts": {
+        "task": "jobs.qualification_tasks.expire_overdue_attempts",
+        "schedule": 300.0,
+    },
+    "warn-expiring-qualifications": {
+        "task": "jobs.qualification_tasks.send_grant_expiry_warnings",
+        "schedule": 3600.0,
+    },
     "close-past-deadline-listings": {
         "task": "jobs.tasks.close_past_deadline_listings",
         "schedule": 3600.0,
@@ -207,6 +215,8 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth checks passwords with an "email" credential; lock that account, not the whole IP.
+AXES_USERNAME_CALLABLE = "accounts.axes.login_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 
 # --- Email -----------------------------------------------------------------------------

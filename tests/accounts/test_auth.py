@@ -42,7 +42,9 @@ def test_a_login_before_verification_does_not_get_in(client):
     signup(client)
     client.logout()
 
-    response = client.post("/accounts/login/", {"login": "new@example.org", "password": NEW_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "new@example.org", "password": NEW_PASSWORD}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"

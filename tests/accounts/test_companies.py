@@ -29,7 +29,12 @@ def test_company_user_creates_a_company_and_becomes_its_owner(client):
 
     response = client.post(
         "/company/new/",
-        {"name": "Acme Labels", "website": "acme.example", "description": "We label.", "logo": png_file()},
+        {
+            "name": "Acme Labels",
+            "website": "acme.example",
+            "description": "We label.",
+            "logo": png_file(),
+        },
     )
 
     assert response.status_code == 302

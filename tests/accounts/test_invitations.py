@@ -21,7 +21,9 @@ def owner_membership(company):
     return MembershipFactory(company=company, role="owner")
 
 
-def invite(client, django_capture_on_commit_callbacks, email="new.person@example.org", role="reviewer"):
+def invite(
+    client, django_capture_on_commit_callbacks, email="new.person@example.org", role="reviewer"
+):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post("/company/members/invite/", {"email": email, "role": role})
 
@@ -263,3 +265,14 @@ def test_expire_invitations_is_idempotent(company):
     assert (first, second) == (1, 0)
     statuses = {i.pk: i.status for i in Invitation.objects.all()}
     assert statuses == {overdue.pk: "expired", fresh.pk: "pending", answered.pk: "accepted"}
+
+
+def test_the_profile_lists_open_invitations_for_my_verified_email(client, company):
+    invitation = make_invitation(company, email="INVITEE@example.org")
+    make_invitation(company, email="other@example.org")
+    client.force_login(UserFactory(email="invitee@example.org"))
+
+    response = client.get("/accounts/profile/")
+
+    assert [i.pk for i in response.context["open_invitations"]] == [invitation.pk]
+    assert f"/accounts/invitations/{invitation.token}/" in response.content.decode()

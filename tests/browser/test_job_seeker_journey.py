@@ -49,7 +49,9 @@ def test_find_sign_up_verify_and_apply(journey, site_tree):
     journey.shot("verification-sent")
 
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(0)
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(
+        0
+    )
     journey.goto(re.sub(r"^https?://[^/]+", "", link))
     journey.shot("confirm-email")
     page.get_by_role("button", name=re.compile("Confirm")).click()

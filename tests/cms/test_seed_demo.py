@@ -27,14 +27,21 @@ def seed(*args) -> str:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo seeded once for the module, rolled back at its end (each test rolls back its own)."""
+    """The demo seeded once for the module and rolled back at its end.
+
+    Seeding publishes sixty pages; once per module keeps the file fast. Each test runs in
+    its own savepoint inside this transaction, so what a test changes is rolled back too.
+    """
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, MEDIA_ROOT=str(media)):
-        with transaction.atomic():
-            Group.objects.get_or_create(name="Moderators")
-            output = seed()
-            yield output
-            transaction.set_rollback(True)
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEMO_MODE=True, MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
+        Group.objects.get_or_create(name="Moderators")
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
 
 
 def open_listings():

@@ -27,11 +27,14 @@ MOTIVATION = "I rated search results for two years."
 
 def make_test(company=None) -> QualificationTest:
     qualification = Qualification.objects.create(
-        name="Sentiment labelling", slug=f"sentiment-{Qualification.objects.count()}",
+        name="Sentiment labelling",
+        slug=f"sentiment-{Qualification.objects.count()}",
         category="text-annotation",
     )
     return QualificationTest.objects.create(
-        qualification=qualification, company=company, title="Sentiment basics",
+        qualification=qualification,
+        company=company,
+        title="Sentiment basics",
         category="text-annotation",
     )
 
@@ -140,8 +143,8 @@ def test_a_company_user_cannot_apply(site_tree):
 
 
 @pytest.mark.parametrize(
-    ("motivation", "code"), [("", "motivation_empty"), ("   ", "motivation_empty"),
-                             ("x" * 2001, "motivation_too_long")]
+    ("motivation", "code"),
+    [("", "motivation_empty"), ("   ", "motivation_empty"), ("x" * 2001, "motivation_too_long")],
 )
 def test_a_bad_motivation_is_refused(site_tree, worker, motivation, code):
     error = assert_refused(code, worker=worker, job=make_job(), motivation=motivation)
@@ -428,9 +431,7 @@ def test_a_reviewer_reads_but_cannot_decide(site_tree, company, client):
     client.force_login(reviewer)
 
     page = client.get(f"/company/applications/{application.pk}/")
-    decide = client.post(
-        f"/company/applications/{application.pk}/decide/", {"decision": "accept"}
-    )
+    decide = client.post(f"/company/applications/{application.pk}/decide/", {"decision": "accept"})
 
     assert page.status_code == 200
     assert b'value="accept"' not in page.content

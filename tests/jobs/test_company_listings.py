@@ -82,28 +82,72 @@ def test_a_per_task_listing_keeps_its_minutes(site_tree, owner_client):
     ("overrides", "field", "message"),
     [
         ({"title": ""}, "title", "This field is required."),
-        ({"title": "x" * 121}, "title", "Ensure this value has at most 120 characters (it has 121)."),
-        ({"category": "knitting"}, "category", "Select a valid choice. knitting is not one of the available choices."),
+        (
+            {"title": "x" * 121},
+            "title",
+            "Ensure this value has at most 120 characters (it has 121).",
+        ),
+        (
+            {"category": "knitting"},
+            "category",
+            "Select a valid choice. knitting is not one of the available choices.",
+        ),
         ({"summary": ""}, "summary", "This field is required."),
-        ({"summary": "x" * 281}, "summary", "Ensure this value has at most 280 characters (it has 281)."),
+        (
+            {"summary": "x" * 281},
+            "summary",
+            "Ensure this value has at most 280 characters (it has 281).",
+        ),
         ({"description": ""}, "description", "This field is required."),
         ({"description": "<script>alert(1)</script>"}, "description", "Describe the work."),
-        ({"pay_type": "per_year"}, "pay_type", "Select a valid choice. per_year is not one of the available choices."),
+        (
+            {"pay_type": "per_year"},
+            "pay_type",
+            "Select a valid choice. per_year is not one of the available choices.",
+        ),
         ({"pay_amount": ""}, "pay_amount", "This field is required."),
         ({"pay_amount": "abc"}, "pay_amount", "Enter a number."),
         ({"pay_amount": "0"}, "pay_amount", "Ensure this value is greater than or equal to 0.01."),
-        ({"pay_amount": "1.234"}, "pay_amount", "Ensure that there are no more than 2 decimal places."),
+        (
+            {"pay_amount": "1.234"},
+            "pay_amount",
+            "Ensure that there are no more than 2 decimal places.",
+        ),
         ({"pay_amount": "100000.01"}, "pay_amount", "Pay must be between $0.01 and $100,000."),
-        ({"pay_type": "per_task", "task_minutes": ""}, "task_minutes", "For pay per task, say how many minutes a task typically takes."),
+        (
+            {"pay_type": "per_task", "task_minutes": ""},
+            "task_minutes",
+            "For pay per task, say how many minutes a task typically takes.",
+        ),
         ({"task_minutes": "0"}, "task_minutes", "Ensure this value is greater than or equal to 1."),
-        ({"hours_per_week": "61"}, "hours_per_week", "Ensure this value is less than or equal to 60."),
-        ({"eligible_countries": ["XX"]}, "eligible_countries", "Select a valid choice. XX is not one of the available choices."),
-        ({"required_languages": ["zz"]}, "required_languages", "Select a valid choice. zz is not one of the available choices."),
-        ({"experience_level": "guru"}, "experience_level", "Select a valid choice. guru is not one of the available choices."),
+        (
+            {"hours_per_week": "61"},
+            "hours_per_week",
+            "Ensure this value is less than or equal to 60.",
+        ),
+        (
+            {"eligible_countries": ["XX"]},
+            "eligible_countries",
+            "Select a valid choice. XX is not one of the available choices.",
+        ),
+        (
+            {"required_languages": ["zz"]},
+            "required_languages",
+            "Select a valid choice. zz is not one of the available choices.",
+        ),
+        (
+            {"experience_level": "guru"},
+            "experience_level",
+            "Select a valid choice. guru is not one of the available choices.",
+        ),
         ({"openings": "0"}, "openings", "Ensure this value is greater than or equal to 1."),
         ({"deadline": "2020-01-01"}, "deadline", "The deadline cannot be in the past."),
         ({"deadline": "not-a-date"}, "deadline", "Enter a valid date."),
-        ({"status": "archived"}, "status", "Select a valid choice. archived is not one of the available choices."),
+        (
+            {"status": "archived"},
+            "status",
+            "Select a valid choice. archived is not one of the available choices.",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_saves_nothing(
@@ -150,7 +194,7 @@ def test_the_description_is_sanitised():
     assert sanitize_listing_html(dirty) == (
         "<h3>Duties</h3><p>Rate <strong>answers</strong> <em>carefully</em>.</p>"
         '<a href="https://example.org" rel="noopener noreferrer">Guide</a>'
-        "<a rel=\"noopener noreferrer\">bad</a><ul><li>One</li></ul>"
+        '<a rel="noopener noreferrer">bad</a><ul><li>One</li></ul>'
     )
 
 

@@ -1,4 +1,4 @@
-"""Listing moderation: submit starts the Wagtail workflow, staff approval publishes, status changes."""
+"""Listing moderation: submit starts the workflow, approval publishes, status changes apply."""
 
 import pytest
 from wagtail.models import WorkflowPage, WorkflowState
@@ -212,7 +212,9 @@ def test_the_admin_edit_view_still_works_for_staff(site_tree, staff, client):
     assert b"Admin editable" in response.content
 
 
-def test_staff_approve_in_the_admin_and_the_listing_goes_live(site_tree, owner_client, staff, client):
+def test_staff_approve_in_the_admin_and_the_listing_goes_live(
+    site_tree, owner_client, staff, client
+):
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})

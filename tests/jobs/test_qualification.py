@@ -68,9 +68,7 @@ def test_passing_creates_the_grant_and_qualifies_linked_applications(worker, sit
     test = make_qualification_test(grant_validity_days=30)
     job = make_job(qualification_test=test)
     other_job = make_job()
-    application = make_application(
-        worker=worker, job=job, status=Application.Status.TEST_REQUIRED
-    )
+    application = make_application(worker=worker, job=job, status=Application.Status.TEST_REQUIRED)
     untouched = make_application(worker=worker, job=other_job)
     with time_machine.travel(NOON, tick=False):
         attempt = start(worker, test)
@@ -79,7 +77,11 @@ def test_passing_creates_the_grant_and_qualifies_linked_applications(worker, sit
         )
     assert (attempt.status, attempt.score, attempt.ended_by) == ("passed", 100, "submitted")
     grant = QualificationGrant.objects.get(worker=worker)
-    assert (grant.score, grant.qualification_id, grant.test_id) == (100, test.qualification_id, test.pk)
+    assert (grant.score, grant.qualification_id, grant.test_id) == (
+        100,
+        test.qualification_id,
+        test.pk,
+    )
     assert grant.expires_at == NOON + datetime.timedelta(days=30)
     application.refresh_from_db()
     untouched.refresh_from_db()
@@ -123,7 +125,9 @@ def test_passing_again_keeps_the_best_score(worker):
     ):
         attempt = start(worker, test)
         answers = answers_for(attempt)
-        answers = {pk: v for pk, v in answers.items() if any(by_kind[k].pk == pk for k in correct_kinds)}
+        answers = {
+            pk: v for pk, v in answers.items() if any(by_kind[k].pk == pk for k in correct_kinds)
+        }
         attempt = services.attempt_submit(attempt=attempt, worker=worker, answers=answers)
         grant_scores.append((attempt.score, QualificationGrant.objects.get(worker=worker).score))
     assert grant_scores == [(100, 100), (60, 100)]
@@ -397,7 +401,11 @@ def test_overview_lists_grants_and_open_attempts(worker):
 def test_standing_counts_attempts_left(worker, qtest):
     services.attempt_submit(attempt=start(worker, qtest), worker=worker)
     standing = worker_test_standing(worker=worker, test=qtest, now=timezone.now())
-    assert (standing.attempts_used, standing.attempts_left, standing.refusal_code) == (1, 2, "cooldown")
+    assert (standing.attempts_used, standing.attempts_left, standing.refusal_code) == (
+        1,
+        2,
+        "cooldown",
+    )
 
 
 def test_a_test_with_too_few_questions_cannot_start(worker, qtest):

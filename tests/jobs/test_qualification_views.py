@@ -201,7 +201,8 @@ def test_failing_shows_the_score_and_the_retake_date(worker_client, worker, qtes
         worker_client.post(f"/work/tests/{qtest.pk}/start/")
         attempt = attempt_of(worker)
         worker_client.post(
-            f"/work/attempts/{attempt.pk}/", {**form_answers(attempt, correct=False), "action": "submit"}
+            f"/work/attempts/{attempt.pk}/",
+            {**form_answers(attempt, correct=False), "action": "submit"},
         )
         result = worker_client.get(f"/work/attempts/{attempt.pk}/result/").content.decode()
         intro = worker_client.get(f"/work/tests/{qtest.pk}/").content.decode()
@@ -429,9 +430,7 @@ def test_a_company_member_creates_a_test_with_questions_inline(client, owner, co
         ({"weight": "0"}, "Ensure this value is greater than or equal to 1."),
     ],
 )
-def test_bad_questions_show_a_form_error_and_nothing_is_saved(
-    client, owner, question, message
-):
+def test_bad_questions_show_a_form_error_and_nothing_is_saved(client, owner, question, message):
     client.force_login(owner)
     response = client.post("/company/tests/new/", editor_post([question_post(0, **question)]))
     assert response.status_code == 422
@@ -546,22 +545,28 @@ def staff_client(client, db, site_tree):
     return client
 
 
+@company_urls
 def test_staff_author_any_test_in_the_admin(staff_client, worker):
     company_test = make_qualification_test(company=CompanyFactory())
     assert company_test.title in staff_client.get("/admin/qualification-tests/").content.decode()
     assert staff_client.get(f"/admin/qualification-tests/{company_test.pk}/").status_code == 200
-    assert staff_client.get(f"/admin/qualification-tests/{company_test.pk}/preview/").status_code == 200
+    assert (
+        staff_client.get(f"/admin/qualification-tests/{company_test.pk}/preview/").status_code
+        == 200
+    )
     assert staff_client.get("/admin/qualification-tests/new/").status_code == 200
     response = staff_client.post("/admin/qualification-tests/new/", editor_post([question_post(0)]))
     created = QualificationTest.objects.exclude(pk=company_test.pk).get()
     assert response["Location"] == f"/admin/qualification-tests/{created.pk}/"
     assert created.company is None
     upload = SimpleUploadedFile("t.json", json.dumps(build_test_document()).encode())
-    assert staff_client.post("/admin/qualification-tests/import/", {"file": upload}).status_code == 302
+    assert (
+        staff_client.post("/admin/qualification-tests/import/", {"file": upload}).status_code == 302
+    )
     assert QualificationTest.objects.count() == 3
-    assert staff_client.get("/admin/snippets/jobs/qualificationtest/").status_code == 200
 
 
+@company_urls
 def test_staff_revoke_a_grant_with_a_reason(staff_client, worker, qtest):
     attempt = services.attempt_start(worker=worker, test=qtest)
     services.attempt_submit(attempt=attempt, worker=worker, answers=answers_for(attempt))

@@ -26,8 +26,12 @@ def test_listings_past_their_deadline_are_closed_once(site_tree):
 
     assert (first, second) == (2, 0)
     for page, status in [
-        (past, "closed"), (paused_past, "closed"), (today, "open"), (future, "open"),
-        (no_deadline, "open"), (draft, "open"),
+        (past, "closed"),
+        (paused_past, "closed"),
+        (today, "open"),
+        (future, "open"),
+        (no_deadline, "open"),
+        (draft, "open"),
     ]:
         page.refresh_from_db()
         assert page.status == status

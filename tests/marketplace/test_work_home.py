@@ -14,7 +14,9 @@ def test_the_home_greets_prompts_for_the_profile_and_explains_projects(worker, w
     assert response.status_code == 200
     assert f"Hello, {worker.display_name}".encode() in response.content
     assert response.context["missing_profile"] == [
-        "your country", "the languages you work in", "the kinds of work you want",
+        "your country",
+        "the languages you work in",
+        "the kinds of work you want",
     ]
     assert b'href="/accounts/profile/"' in response.content
     assert b"Your projects" in response.content

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from collections import Counter
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -14,14 +15,15 @@ from rich.table import Table
 from accounts.models import Company, User
 from cms.demo.companies import COMPANIES
 from cms.demo.listings import LISTINGS
+from cms.demo.qualification_tests import demo_tests_ensure, listing_needs_test
 from cms.demo.seed import (
     DemoPassword,
+    deferred_page_indexing,
     demo_company_ensure,
     demo_extra_workers_ensure,
     demo_listing_ensure,
     demo_profile_ensure,
     demo_user_ensure,
-    deferred_page_indexing,
 )
 from cms.demo.users import (
     ADMIN_EMAIL,
@@ -88,6 +90,8 @@ class Command(BaseCommand):
 
         with console.status("Site pages, settings and guides…"):
             seed_cms()
+        with console.status("Qualification tests…"):
+            tests = demo_tests_ensure()
         index = JobIndexPage.objects.get()
 
         worker, _ = demo_user_ensure(email=WORKER_EMAIL, role=User.Role.WORKER, password=password)
@@ -124,14 +128,19 @@ class Command(BaseCommand):
                 progress.advance(task)
 
             task = progress.add_task("Listings", total=len(LISTINGS))
+            seen_in_category: Counter = Counter()
             with deferred_page_indexing(JobPage) as to_index:
                 for position, spec in enumerate(LISTINGS):
+                    category = str(spec.category)
+                    needs_test = listing_needs_test(seen_in_category[category])
+                    seen_in_category[category] += 1
                     page, created = demo_listing_ensure(
                         spec=spec,
                         index=index,
                         company=companies[spec.company],
                         owner=owners[spec.company],
                         published_at=now - LISTING_SPACING * (position + 1),
+                        qualification_test=tests.get(category) if needs_test else None,
                     )
                     if created:
                         to_index.append(page)
@@ -160,11 +169,15 @@ class Command(BaseCommand):
         table.add_row("All live listings", str(listings.count()), str(new_listings))
         table.add_row("Users", str(User.objects.count()), "")
         if workers:
-            table.add_row(f"Extra workers (worker1…worker{workers})", str(workers), str(new_workers))
+            table.add_row(
+                f"Extra workers (worker1…worker{workers})", str(workers), str(new_workers)
+            )
         console.print(table)
         console.print(f"\nOpen the portal at [bold]{SITE_URL}[/bold]")
         console.print(f"Demo logins, password [bold]{DEMO_PASSWORD}[/bold] (demo mode only):")
         console.print(f"  worker   {WORKER_EMAIL}")
         console.print(f"  company  {COMPANY_EMAIL}")
-        console.print(f"  admin    {ADMIN_EMAIL}  (sets up two-factor authentication on first visit)")
+        console.print(
+            f"  admin    {ADMIN_EMAIL}  (sets up two-factor authentication on first visit)"
+        )
         console.print("Emails (verification links, notifications) are written to var/mail/\n")
