@@ -37,7 +37,7 @@ run: seed
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A config worker --beat --loglevel=warning --concurrency=1 \
 		--schedule=var/celery/beat-schedule & \
-	$(MANAGE) runserver --insecure $(HOST):$(PORT)
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=1 --schedule=var/celery/beat-schedule

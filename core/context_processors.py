@@ -5,15 +5,20 @@ from django.urls import reverse
 
 def site_chrome(request):
     user = getattr(request, "user", None)
-    nav = [("Jobs", "/jobs/"), ("Guides", "/guides/")]
+    links = [("Jobs", "/jobs/"), ("Guides", "/guides/")]
     membership = None
     if user is not None and user.is_authenticated:
         membership = user.company_membership
         if user.is_worker:
-            nav.append(("My work", reverse("work:home")))
-            nav.append(("Qualifications", reverse("qualifications:mine")))
+            links.append(("My work", reverse("work:home")))
+            links.append(("Qualifications", reverse("qualifications:mine")))
         if membership is not None or not user.is_worker:
-            nav.append(("Company", reverse("company_jobs:home")))
+            links.append(("Company", reverse("company_jobs:home")))
         if user.is_staff:
-            nav.append(("Admin", "/admin/"))
+            links.append(("Admin", "/admin/"))
+    # The current section is the link with the longest URL that starts the path.
+    path = getattr(request, "path", "")
+    matching = [url for _label, url in links if path.startswith(url)]
+    current = max(matching, key=len) if matching else None
+    nav = [(label, url, url == current) for label, url in links]
     return {"main_nav": nav, "current_membership": membership}

@@ -33,6 +33,7 @@ from accounts.models import Company, Country, Language, Membership, User
 from core.categories import Category
 from core.errors import LoopworkError
 from core.money import format_money, platform_currency
+from core.sanitize import sanitize_html
 
 from .models import JobIndexPage, JobPage, QualificationTest
 
@@ -43,8 +44,6 @@ WORKFLOW_NAME = "Listing moderation"
 TASK_NAME = "Staff approval"
 MODERATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 
-ALLOWED_TAGS = {"p", "br", "h3", "strong", "em", "ul", "ol", "li", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
 TITLE_MAX_LENGTH = 120
 SUMMARY_MAX_LENGTH = 280
 DESCRIPTION_MAX_LENGTH = 20_000
@@ -79,7 +78,7 @@ _TAG = re.compile(r"<[a-zA-Z/!]")
 
 
 def sanitize_listing_html(text: str) -> str:
-    """Company text as safe HTML: only p, br, h3, strong, em, ul, ol, li and a[href].
+    """Company text as safe HTML (core.sanitize: simple formatting and http(s) links only).
 
     Plain text (no tags) becomes paragraphs: a blank line starts a new one, a single
     line break is kept as <br>. Links get rel="noopener noreferrer".
@@ -93,13 +92,7 @@ def sanitize_listing_html(text: str) -> str:
             "<p>" + "<br>".join(html.escape(line) for line in part.split("\n")) + "</p>"
             for part in paragraphs
         )
-    return nh3.clean(
-        text,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    ).strip()
+    return sanitize_html(text)
 
 
 # --- Moderation setup ----------------------------------------------------------------------

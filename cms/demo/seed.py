@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.utils import timezone
 from modelsearch.index import insert_or_update_object
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import ReferenceIndex, Revision
@@ -172,7 +173,8 @@ def demo_listing_ensure(
     if existing is not None:
         return existing, False
     deadline = (
-        published_at.date() + datetime.timedelta(days=spec.deadline_days)
+        # Counted from today, not the back-dated publication, so every deadline is ahead.
+        timezone.localdate() + datetime.timedelta(days=spec.deadline_days)
         if spec.deadline_days is not None
         else None
     )

@@ -44,7 +44,7 @@ def test_find_sign_up_verify_and_apply(journey, site_tree):
     page.get_by_label(re.compile("Password \\(again\\)")).fill("a-long-demo-passphrase-42")
     page.get_by_label(re.compile("Looking for work")).check()
     journey.shot("sign-up-form")
-    page.get_by_role("button", name=re.compile("Sign up")).click()
+    page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
     journey.shot("verification-sent")
 
@@ -54,7 +54,7 @@ def test_find_sign_up_verify_and_apply(journey, site_tree):
     )
     journey.goto(re.sub(r"^https?://[^/]+", "", link))
     journey.shot("confirm-email")
-    page.get_by_role("button", name=re.compile("Confirm")).click()
+    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
     page.wait_for_load_state()
     journey.shot("email-confirmed")
 

@@ -8,13 +8,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import override_settings
 from wagtail.models import Page, Revision
 
 from accounts.models import Company, Membership, User, WorkerProfile
 from cms.demo.users import DEMO_PASSWORD
 from core.categories import Category
-from jobs.models import JobPage
+from jobs.models import JobPage, QualificationTest
 
 DEMO_EMAILS = ["worker@example.com", "company@example.com", "admin@example.com"]
 
@@ -103,7 +104,20 @@ def test_seed_listings_vary_in_pay_countries_languages_and_dates(seeded, db):
     assert len(set(listings.values_list("experience_level", flat=True))) == 3
     assert len(set(listings.values_list("first_published_at", flat=True))) == listings.count()
     assert all("<h3>" in job.description and "<li>" in job.description for job in listings)
-    assert not listings.filter(qualification_test__isnull=False).exists()
+
+
+def test_seed_imports_one_test_per_category_and_links_most_listings_to_it(seeded, db):
+    tests = QualificationTest.objects.annotate(question_count=Count("questions"))
+    assert sorted(test.category for test in tests) == sorted(Category.values)
+    assert all(test.question_count >= 8 and test.company_id is None for test in tests)
+
+    listings = open_listings()
+    with_test = listings.filter(qualification_test__isnull=False).select_related(
+        "qualification_test"
+    )
+    assert with_test.count() > listings.count() / 2
+    assert listings.filter(qualification_test__isnull=True).count() >= len(Category.values)
+    assert all(job.qualification_test.category == job.category for job in with_test)
 
 
 def test_seed_creates_the_demo_users_with_verified_emails_and_roles(seeded, db, rf):

@@ -32,7 +32,6 @@ from tests.jobs.qualification_factories import (
     make_qualification_test,
 )
 
-company_urls = pytest.mark.urls("tests.jobs.qualification_urlconf")
 NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 KEY_FRAGMENTS = [
     "EXPLAIN-",
@@ -389,7 +388,6 @@ def editor_post(questions: list[dict], **test_fields) -> dict:
     return data
 
 
-@company_urls
 def test_a_company_member_creates_a_test_with_questions_inline(client, owner, company):
     client.force_login(owner)
     data = editor_post(
@@ -419,7 +417,6 @@ def test_a_company_member_creates_a_test_with_questions_inline(client, owner, co
     assert "*Right" in edit
 
 
-@company_urls
 @pytest.mark.parametrize(
     ("question", "message"),
     [
@@ -438,7 +435,6 @@ def test_bad_questions_show_a_form_error_and_nothing_is_saved(client, owner, que
     assert (QualificationTest.objects.count(), Qualification.objects.count()) == (0, 0)
 
 
-@company_urls
 def test_drawing_more_questions_than_the_pool_is_a_form_error(client, owner):
     client.force_login(owner)
     data = editor_post([question_post(0)], questions_per_attempt="3")
@@ -448,7 +444,6 @@ def test_drawing_more_questions_than_the_pool_is_a_form_error(client, owner):
     assert QualificationTest.objects.count() == 0
 
 
-@company_urls
 def test_company_import_preview_export_and_results(client, owner, company, worker):
     client.force_login(owner)
     document = build_test_document()
@@ -472,7 +467,6 @@ def test_company_import_preview_export_and_results(client, owner, company, worke
     assert test.title in listing
 
 
-@company_urls
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -490,7 +484,6 @@ def test_a_bad_import_lists_the_problems_and_creates_nothing(client, owner, cont
     assert QualificationTest.objects.count() == 0
 
 
-@company_urls
 def test_an_import_without_a_file_is_a_form_error(client, owner):
     client.force_login(owner)
     response = client.post("/company/tests/import/", {})
@@ -498,7 +491,6 @@ def test_an_import_without_a_file_is_a_form_error(client, owner):
     assert "choose a .json file" in response.content.decode()
 
 
-@company_urls
 def test_a_company_member_cannot_see_or_edit_another_companys_test(client, owner, worker):
     other = make_qualification_test(company=CompanyFactory())
     attempt = services.attempt_start(worker=worker, test=other)
@@ -514,7 +506,6 @@ def test_a_company_member_cannot_see_or_edit_another_companys_test(client, owner
     assert other.title not in client.get("/company/tests/").content.decode()
 
 
-@company_urls
 def test_reviewers_may_read_but_not_author(client, company):
     reviewer = MembershipFactory(company=company, role="reviewer").user
     test = make_qualification_test(company=company)
@@ -527,7 +518,6 @@ def test_reviewers_may_read_but_not_author(client, company):
     assert client.get(f"/company/tests/{test.pk}/export/").status_code == 403
 
 
-@company_urls
 def test_workers_cannot_reach_company_authoring(worker_client, qtest):
     assert worker_client.get("/company/tests/").status_code == 403
     assert worker_client.get(f"/company/tests/{qtest.pk}/").status_code == 403
@@ -545,7 +535,6 @@ def staff_client(client, db, site_tree):
     return client
 
 
-@company_urls
 def test_staff_author_any_test_in_the_admin(staff_client, worker):
     company_test = make_qualification_test(company=CompanyFactory())
     assert company_test.title in staff_client.get("/admin/qualification-tests/").content.decode()
@@ -566,7 +555,6 @@ def test_staff_author_any_test_in_the_admin(staff_client, worker):
     assert QualificationTest.objects.count() == 3
 
 
-@company_urls
 def test_staff_revoke_a_grant_with_a_reason(staff_client, worker, qtest):
     attempt = services.attempt_start(worker=worker, test=qtest)
     services.attempt_submit(attempt=attempt, worker=worker, answers=answers_for(attempt))
