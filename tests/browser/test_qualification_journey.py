@@ -1,4 +1,4 @@
-"""An applicant takes a listing's qualification test: one passes, one fails and sees the retake date."""
+"""Applicants take a listing's qualification test: one passes, one fails and sees the retake date."""
 
 import re
 

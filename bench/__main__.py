@@ -1,0 +1,20 @@
+"""Run every benchmark: `make bench` (or `.venv/bin/python -m bench [name ...]`)."""
+
+import importlib
+import os
+import sys
+
+BENCHMARKS = ["job_board"]
+
+
+def main(names: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    for name in names or BENCHMARKS:
+        importlib.import_module(f"bench.{name}").run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
