@@ -1,4 +1,4 @@
-"""Applicants take a listing's qualification test: one passes, one fails and sees the retake date."""
+"""Applicants take a qualification test: one passes, one fails and sees the retake date."""
 
 import re
 
