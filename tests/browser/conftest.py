@@ -26,8 +26,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """A browser per test.
+
+    Playwright's sync API keeps an event loop running in this thread, and Django then hands
+    out per-context database connections. Starting it after the test database is set up, and
+    stopping it before the flush, keeps those steps on the test runner's own connection,
+    which holds the serialized data the rollback restores.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

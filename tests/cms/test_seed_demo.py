@@ -144,7 +144,7 @@ def test_seed_creates_the_demo_users_with_verified_emails_and_roles(seeded, db, 
         assert authenticate(request, email=email, password=DEMO_PASSWORD).email == email
 
 
-def test_seed_prints_the_url_and_the_demo_logins(seeded):
+def test_seed_prints_the_url_and_the_demo_logins(seeded, db):
     assert "http://127.0.0.1:8000/" in seeded
     assert DEMO_PASSWORD in seeded
     for email in DEMO_EMAILS:

@@ -268,7 +268,7 @@ def test_deciding_twice_gives_the_first_outcome(site_tree, company, owner):
     connection.vendor != "postgresql",
     reason="SQLite serialises writers on one database lock; row locks need PostgreSQL.",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_decisions_give_one_outcome(site_tree):
     company = CompanyFactory()
     owner = MembershipFactory(company=company, role="owner").user

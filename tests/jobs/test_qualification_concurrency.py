@@ -15,7 +15,7 @@ from tests.factories import WorkerFactory
 from tests.jobs.qualification_factories import answers_for, make_qualification_test
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: threads need their own connections to one shared database",
