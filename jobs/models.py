@@ -39,6 +39,23 @@ class Qualification(TimeStampedModel):
         return self.name
 
 
+# The settings of a test that authors edit and JSON documents carry, in one place.
+QUALIFICATION_TEST_SETTINGS = (
+    "title",
+    "category",
+    "instructions",
+    "pass_score",
+    "time_limit_minutes",
+    "max_attempts",
+    "retake_cooldown_hours",
+    "questions_per_attempt",
+    "shuffle_questions",
+    "shuffle_options",
+    "grant_validity_days",
+    "show_feedback",
+)
+
+
 class QualificationTest(TimeStampedModel):
     """A timed, server-graded test whose pass grants its qualification with a 0-100 score."""
 

@@ -15,24 +15,9 @@ from django.utils.text import slugify
 from core.categories import Category
 from core.errors import LoopworkError
 
-from .models import Qualification, QualificationTest
+from .models import QUALIFICATION_TEST_SETTINGS, Qualification, QualificationTest
 from .qualification_io import _Errors, _question_fields, validate_question
 from .qualification_models import QualificationQuestion
-
-TEST_FIELDS = [
-    "title",
-    "category",
-    "instructions",
-    "pass_score",
-    "time_limit_minutes",
-    "max_attempts",
-    "retake_cooldown_hours",
-    "questions_per_attempt",
-    "shuffle_questions",
-    "shuffle_options",
-    "grant_validity_days",
-    "show_feedback",
-]
 
 
 class TestForm(forms.ModelForm):
@@ -46,7 +31,7 @@ class TestForm(forms.ModelForm):
 
     class Meta:
         model = QualificationTest
-        fields = TEST_FIELDS
+        fields = list(QUALIFICATION_TEST_SETTINGS)
         widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
         labels = {
             "pass_score": "Pass score (%)",

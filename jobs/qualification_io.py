@@ -31,7 +31,7 @@ from core.categories import Category
 from core.errors import LoopworkError
 
 from . import grading
-from .models import Qualification, QualificationTest
+from .models import QUALIFICATION_TEST_SETTINGS, Qualification, QualificationTest
 from .qualification_models import QualificationQuestion
 
 FORMAT = "loopwork.qualification_test/1"
@@ -409,20 +409,7 @@ def qualification_test_import(*, data: dict, company=None) -> ImportResult:
     if test is None:
         test = QualificationTest(qualification=qualification, company=qualification.company)
         created = True
-    for key in (
-        "title",
-        "category",
-        "instructions",
-        "pass_score",
-        "time_limit_minutes",
-        "max_attempts",
-        "retake_cooldown_hours",
-        "questions_per_attempt",
-        "shuffle_questions",
-        "shuffle_options",
-        "grant_validity_days",
-        "show_feedback",
-    ):
+    for key in QUALIFICATION_TEST_SETTINGS:
         setattr(test, key, test_data.get(key, "" if key == "instructions" else None))
     test.full_clean(exclude=["qualification", "company"])
     test.save()
