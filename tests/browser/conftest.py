@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
@@ -77,5 +78,7 @@ def journey(browser, live_server, request):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     yield Journey(page, live_server.url, folder)
     context.close()
+    # ORM calls made while Playwright's loop runs opened their own connections: close them.
+    connections.close_all()
     # A CSP violation or a script error in the page is a bug, not noise.
     assert errors == []
