@@ -17,3 +17,5 @@ STORAGES = {
 }
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# The live server serves static files itself; WhiteNoise would only warn that nothing is collected.
+MIDDLEWARE = [entry for entry in MIDDLEWARE if not entry.startswith("whitenoise.")]  # noqa: F405
