@@ -22,6 +22,19 @@ def throwaway_database():
         teardown_test_environment()
 
 
+@contextmanager
+def counted_queries():
+    """Counts the queries run inside it (a wrapper, so requests' query-log resets don't matter)."""
+    count = [0]
+
+    def wrapper(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield count
+
+
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
     cut = statistics.quantiles(ordered, n=100, method="inclusive")
