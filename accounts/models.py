@@ -72,6 +72,13 @@ class User(AbstractUser):
             return None
         return Membership.objects.select_related("company").filter(user=self).first()
 
+    def get_full_name(self) -> str:
+        # The model has no first and last name; the admin shows this instead.
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         profile = getattr(self, "worker_profile", None)

@@ -30,7 +30,7 @@ from . import qualification_views as views
 from .models import Qualification, QualificationTest
 from .qualification_models import QualificationGrant
 
-ADMIN_BASE = "wagtailadmin/base.html"
+ADMIN_BASE = "jobs/qualification/admin/frame.html"
 PERMISSION = "jobs.change_qualificationtest"
 
 
