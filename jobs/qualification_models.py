@@ -40,6 +40,7 @@ class QualificationQuestion(models.Model):
         MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
         SHORT_TEXT = "short_text", "Short text"
         NUMERIC = "numeric", "Numeric"
+        SAMPLE_TASK = "sample_task", "Sample task"
 
     test = models.ForeignKey(QualificationTest, on_delete=models.CASCADE, related_name="questions")
     sort_order = models.PositiveIntegerField(default=0)
@@ -59,6 +60,17 @@ class QualificationQuestion(models.Model):
     regex = models.CharField(max_length=200, blank=True)
     numeric_answer = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     tolerance = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    # A sample task: an annotation interface (annotation/registry.py), its configuration,
+    # the item shown, and the gold answer it is graded against (never sent to the worker).
+    interface = models.CharField(max_length=32, blank=True)
+    task_config = models.JSONField(default=dict, blank=True)
+    task_data = models.JSONField(default=dict, blank=True)
+    gold_answer = models.JSONField(null=True, blank=True)
+    task_tolerance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The interface's tolerance (IoU, edit distance…); empty for its default.",
+    )
 
     class Meta:
         ordering = ["test", "sort_order", "pk"]
@@ -70,6 +82,11 @@ class QualificationQuestion(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="numeric") | models.Q(numeric_answer__isnull=False),
                 name="numeric_question_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="sample_task")
+                | (~models.Q(interface="") & models.Q(gold_answer__isnull=False)),
+                name="sample_task_has_interface_and_gold",
             ),
         ]
 

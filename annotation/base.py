@@ -1,0 +1,79 @@
+"""What every annotation interface provides: the contract between interfaces and their users.
+
+An interface is one module in this package (classification.py, regions.py…) that defines a
+subclass of `Interface` and registers it in registry.py. Marketplace projects and the
+sample-task questions of qualification tests use interfaces only through these methods:
+
+- `clean_config(config)` checks a project's label schema and returns it normalised;
+- `clean_item(data, config)` checks and sanitises one item's data (an upload row);
+- `clean_answer(answer, config, item_data)` checks a worker's answer and returns it
+  normalised; it refuses HTML smuggling, deep nesting and huge payloads like any bad input;
+- `grade(answer, gold, config, tolerance)` scores an answer against a gold answer, 0..1;
+- `agreement(a, b, config)` says how far two answers agree, 0..1 (quality control);
+- `widget_template` renders the task for a worker; its script is `widget_script`.
+
+Every refusal is an `InvalidInput` (a LoopworkError) naming the field it concerns, so forms
+show it beside the field and the API answers 422 with that field.
+"""
+
+from dataclasses import dataclass
+
+from core.errors import LoopworkError
+
+MAX_TEXT = 20_000
+MAX_ANSWER_BYTES = 64 * 1024
+MAX_DEPTH = 4
+
+
+class InvalidInput(LoopworkError):
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid_answer"):
+        super().__init__(message, code=code, field=field, status=422)
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One field of an item: its name in the data, what kind of content it holds."""
+
+    name: str
+    kind: str  # text | html | url | image | audio | query
+    label: str
+    required: bool = True
+    max_length: int = MAX_TEXT
+    help_text: str = ""
+
+
+class Interface:
+    name: str = ""
+    label: str = ""
+    description: str = ""
+    # Item fields; for interfaces that accept one of several (text or image), `required` is
+    # False on each and clean_item checks that at least one is present.
+    input_fields: tuple[InputField, ...] = ()
+    widget_template: str = ""
+    widget_script: str = ""
+    # Tolerance used by `grade` when the caller gives none; its meaning is the interface's.
+    default_tolerance: float | None = None
+    tolerance_help: str = ""
+
+    def clean_config(self, config: dict) -> dict:
+        raise NotImplementedError
+
+    def clean_item(self, data: dict, config: dict) -> dict:
+        raise NotImplementedError
+
+    def clean_answer(self, answer, config: dict, item_data: dict) -> dict:
+        raise NotImplementedError
+
+    def grade(self, answer: dict, gold: dict, config: dict, tolerance: float | None = None) -> float:
+        raise NotImplementedError
+
+    def agreement(self, a: dict, b: dict, config: dict) -> float:
+        raise NotImplementedError
+
+    def example_config(self) -> dict:
+        """A label schema that passes clean_config, offered when a company picks the interface."""
+        raise NotImplementedError
+
+    def describe_answer(self, answer: dict, config: dict) -> str:
+        """A short human-readable rendering of an answer for tables and exports."""
+        raise NotImplementedError

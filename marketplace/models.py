@@ -1,0 +1,339 @@
+"""Task projects, their items, and the assignments that hand items to workers.
+
+A Project belongs to one company and names an annotation interface (annotation/registry.py)
+with its label schema. Items are the units of work; each needs `overlap` answers from
+distinct workers. An Assignment is one worker's lease on one item, then their answer.
+
+The engine (marketplace/assignment.py) keeps two counters on each item under a row lock:
+`assigned_count` (live leases plus submitted answers) and `submitted_count`. `is_open` is
+true while `assigned_count < overlap`, so the engine's query can use a partial index instead
+of counting assignments.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Company
+from core.categories import Category
+from core.models import TimeStampedModel
+from jobs.models import JobPage, Qualification
+
+MAX_OVERLAP = 10
+DEFAULT_AUTO_APPROVE_HOURS = 72
+
+
+class Project(TimeStampedModel):
+    """A company's labeling, moderation or evaluation job, worked on item by item."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class ContentRisk(models.TextChoices):
+        NONE = "none", "None"
+        MILD = "mild", "Mild (offensive language, mild violence)"
+        GRAPHIC = "graphic", "Graphic or disturbing"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="projects")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=160)
+    description = models.TextField(
+        blank=True, max_length=2000, help_text="What the project is for; shown in the task list."
+    )
+    instructions = models.TextField(
+        blank=True,
+        max_length=50_000,
+        help_text="Guidelines shown beside every task (HTML; sanitised before it is shown).",
+    )
+    category = models.CharField(max_length=32, choices=Category.choices)
+    interface = models.CharField(max_length=32, help_text="An annotation interface's name.")
+    label_schema = models.JSONField(
+        default=dict, blank=True, help_text="The interface's configuration: labels, scale…"
+    )
+    reward_cents = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100_00)],
+        help_text="Reward per approved assignment, in minor units.",
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    overlap = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OVERLAP)],
+        help_text="How many distinct workers answer each item.",
+    )
+    lease_seconds = models.PositiveIntegerField(
+        default=600,
+        validators=[MinValueValidator(30), MaxValueValidator(24 * 3600)],
+        help_text="How long a worker holds a task before it goes back to the pool.",
+    )
+    max_assignments_per_worker = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty for no limit."
+    )
+    required_qualification = models.ForeignKey(
+        Qualification,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    min_qualification_score = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
+    listings = models.ManyToManyField(JobPage, blank=True, related_name="projects")
+    gold_rate = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text="Percent of tasks that are gold (control) items, when gold items exist.",
+    )
+    accuracy_threshold = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Workers whose gold accuracy falls below this percent are stopped.",
+    )
+    min_gold_answers = models.PositiveSmallIntegerField(
+        default=5, help_text="Gold answers a worker gives before the threshold applies."
+    )
+    show_gold_feedback = models.BooleanField(
+        default=True, help_text="Show the worker the expected answer after a gold item."
+    )
+    auto_approve_hours = models.PositiveIntegerField(
+        default=DEFAULT_AUTO_APPROVE_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(30 * 24)],
+        help_text="Unreviewed submissions are approved automatically after this delay.",
+    )
+    content_risk = models.CharField(
+        max_length=16, choices=ContentRisk.choices, default=ContentRisk.NONE
+    )
+    daily_exposure_cap = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For risky content: most tasks one worker may take in 24 hours.",
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    launched_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(overlap__gte=1, overlap__lte=MAX_OVERLAP),
+                name="project_overlap_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reward_cents__gte=1), name="project_reward_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_risk="none") | models.Q(daily_exposure_cap__isnull=False),
+                name="risky_project_has_exposure_cap",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_risky(self) -> bool:
+        return self.content_risk != self.ContentRisk.NONE
+
+    @property
+    def lease_duration(self) -> datetime.timedelta:
+        return datetime.timedelta(seconds=self.lease_seconds)
+
+
+def project_media_upload_to(instance, filename):
+    return f"projects/{instance.project_id}/{filename}"
+
+
+class ProjectMedia(TimeStampedModel):
+    """An image or audio file a company uploaded for its items (checked by type and size)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(upload_to=project_media_upload_to, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["project", "original_name"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Item(models.Model):
+    """One unit of work: the data the interface shows, validated and sanitised on upload.
+
+    A gold item carries the expected answer; it is never sent to a worker and does not
+    count toward the project's progress.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="items")
+    data = models.JSONField()
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="The company's own id for the item, if any."
+    )
+    is_gold = models.BooleanField(default=False)
+    gold_answer = models.JSONField(null=True, blank=True)
+    gold_explanation = models.TextField(blank=True, max_length=2000)
+    assigned_count = models.PositiveSmallIntegerField(default=0)
+    submitted_count = models.PositiveSmallIntegerField(default=0)
+    is_open = models.BooleanField(default=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "pk"]
+        indexes = [
+            # The engine's pick: the project's next open item of a kind, in upload order.
+            models.Index(
+                fields=["project", "is_gold", "id"],
+                condition=models.Q(is_open=True),
+                name="item_open_pick",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_gold=False) | models.Q(gold_answer__isnull=False),
+                name="gold_item_has_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Item {self.pk}"
+
+
+class Assignment(TimeStampedModel):
+    """One worker's lease on one item, and then their answer.
+
+    A worker never holds two assignments of the same item (unique constraint), whatever
+    became of the first. `reward_cents` is the project's reward when the lease was made.
+    """
+
+    class Status(models.TextChoices):
+        LEASED = "leased", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        EXPIRED = "expired", "Lease expired"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    # Statuses that hold one of the item's `overlap` places.
+    HOLDS_PLACE = (Status.LEASED, Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+    ANSWERED = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="assignments")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    is_gold = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.LEASED, db_index=True
+    )
+    reward_cents = models.PositiveIntegerField()
+    leased_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answer = models.JSONField(null=True, blank=True)
+    work_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds from lease to submit."
+    )
+    gold_score = models.FloatField(
+        null=True, blank=True, help_text="0..1 agreement with the gold answer, for gold items."
+    )
+
+    class Meta:
+        ordering = ["-leased_at", "-pk"]
+        indexes = [
+            models.Index(fields=["project", "worker", "status"], name="assignment_worker_status"),
+            models.Index(
+                fields=["project", "expires_at"],
+                condition=models.Q(status="leased"),
+                name="assignment_live_lease",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint("item", "worker", name="one_assignment_per_item_and_worker"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["submitted", "approved", "rejected"])
+                | models.Q(answer__isnull=False, submitted_at__isnull=False),
+                name="answered_assignment_has_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Assignment {self.pk}"
+
+    def lease_is_live(self, now=None) -> bool:
+        return self.status == self.Status.LEASED and (now or timezone.now()) < self.expires_at
+
+
+class ItemUpload(TimeStampedModel):
+    """A CSV or JSONL file checked row by row, waiting for the company to keep or drop it.
+
+    `rows` holds the cleaned good rows ready to become items; `errors` the bad ones as
+    {"line": int, "message": str}. Nothing becomes an item until the upload is kept.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        KEPT = "kept", "Good rows kept"
+        DISCARDED = "discarded", "Discarded"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    line_count = models.PositiveIntegerField(default=0)
+    created_items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class WorkerStop(TimeStampedModel):
+    """A worker stopped from taking tasks in one project (quality control), with evidence.
+
+    Lifting the stop (an upheld appeal, say) sets `lifted_at`; the row stays as history.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stops")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_stops"
+    )
+    reason = models.CharField(max_length=500)
+    evidence = models.JSONField(default=dict, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "project",
+                "worker",
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_stop_per_project_and_worker",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Stop {self.pk}"
