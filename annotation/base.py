@@ -10,7 +10,11 @@ sample-task questions of qualification tests use interfaces only through these m
   normalised; it refuses HTML smuggling, deep nesting and huge payloads like any bad input;
 - `grade(answer, gold, config, tolerance)` scores an answer against a gold answer, 0..1;
 - `agreement(a, b, config)` says how far two answers agree, 0..1 (quality control);
-- `widget_template` renders the task for a worker; its script is `widget_script`.
+- `describe_answer(answer, config)` renders an answer in a few words for tables;
+- `widget_template` renders the task for a worker; its script is `widget_script`
+  (rendered by the `annotation_widget` tag in templatetags/annotation_tags.py);
+- `answer_from_fields(config, fields)` reads the widget's native inputs when its script did
+  not run (see forms.answer_from_post).
 
 Every refusal is an `InvalidInput` (a LoopworkError) naming the field it concerns, so forms
 show it beside the field and the API answers 422 with that field.
@@ -64,7 +68,9 @@ class Interface:
     def clean_answer(self, answer, config: dict, item_data: dict) -> dict:
         raise NotImplementedError
 
-    def grade(self, answer: dict, gold: dict, config: dict, tolerance: float | None = None) -> float:
+    def grade(
+        self, answer: dict, gold: dict, config: dict, tolerance: float | None = None
+    ) -> float:
         raise NotImplementedError
 
     def agreement(self, a: dict, b: dict, config: dict) -> float:
@@ -77,3 +83,17 @@ class Interface:
     def describe_answer(self, answer: dict, config: dict) -> str:
         """A short human-readable rendering of an answer for tables and exports."""
         raise NotImplementedError
+
+    def widget_context(self, config: dict, item: dict, initial: dict) -> dict:
+        """Extra template context the widget needs (choices marked from `initial`...)."""
+        return {}
+
+    def answer_from_fields(self, config: dict, fields) -> dict:
+        """The answer the widget's native inputs say when its script did not run.
+
+        `fields` reads the posted inputs named after the widget's field (`fields.get("label")`
+        reads `<field_name>__label`, `fields.getlist(...)` every value). Interfaces that need
+        the script to be answered at all (drawing boxes, selecting spans) return {}, which
+        clean_answer then refuses with a field-level message.
+        """
+        return {}

@@ -1,4 +1,4 @@
-"""Serving of uploaded files: images inline with a strict type, everything else as a download."""
+"""Serving of uploaded files: images and audio inline with a strict type, the rest as a download."""
 
 from pathlib import Path
 
@@ -13,6 +13,12 @@ INLINE_TYPES = {
     ".jpeg": "image/jpeg",
     ".gif": "image/gif",
     ".webp": "image/webp",
+    # Audio for transcription tasks plays in an <audio> element on our pages.
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".webm": "audio/webm",
 }
 
 
@@ -29,7 +35,8 @@ def serve_media(request, path: str):
     if content_type:
         response["Content-Type"] = content_type
     else:
-        # Anything but a known raster image is a download: never HTML, SVG or script.
+        # Anything but a known raster image or audio file is a download: never HTML, SVG or
+        # script.
         response["Content-Type"] = "application/octet-stream"
         response["Content-Disposition"] = f'attachment; filename="{target.name}"'
     response["X-Content-Type-Options"] = "nosniff"
