@@ -8,5 +8,5 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         user = request.user
         if user.is_authenticated and not user.is_worker:
-            return reverse("company_jobs:home")
+            return reverse("company_projects:home")
         return super().get_login_redirect_url(request)

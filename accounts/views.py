@@ -77,7 +77,7 @@ def invitation(request, token):
                     f"Welcome to {membership.company.name}: you joined as "
                     f"{membership.get_role_display().lower()}.",
                 )
-                return redirect("company_jobs:home")
+                return redirect("company_projects:home")
             if action == "decline":
                 invitation_decline(user=request.user, invitation=invitation_row)
                 messages.info(request, "You declined the invitation.")

@@ -13,7 +13,7 @@ def site_chrome(request):
             links.append(("My work", reverse("work:home")))
             links.append(("Qualifications", reverse("qualifications:mine")))
         if membership is not None or not user.is_worker:
-            links.append(("Company", reverse("company_jobs:home")))
+            links.append(("Company", reverse("company_projects:home")))
         if user.is_staff:
             links.append(("Admin", "/admin/"))
     # The current section is the link with the longest URL that starts the path.

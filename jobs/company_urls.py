@@ -5,7 +5,6 @@ from . import company_views
 app_name = "company_jobs"
 
 urlpatterns = [
-    path("", company_views.dashboard, name="home"),
     path("listings/", company_views.listings, name="listings"),
     path("listings/new/", company_views.listing_new, name="listing_new"),
     path("listings/<int:listing_id>/edit/", company_views.listing_edit, name="listing_edit"),

@@ -1,16 +1,15 @@
-"""The company workspace: dashboard, listings and applications, scoped to request.membership."""
+"""The company workspace: listings and applications, scoped to request.membership."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.access import company_role_required, signed_in
+from core.access import company_role_required
 from core.errors import LoopworkError
 
 from .applications import (
     DECIDABLE,
-    application_counts_for_company,
     application_decide,
     applications_for_company,
 )
@@ -35,30 +34,6 @@ def _listing(request, listing_id: int) -> JobPage:
 
 def _form_error(form, error: LoopworkError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-@signed_in
-def dashboard(request):
-    membership = request.user.company_membership
-    if membership is None:
-        return render(request, "jobs/company/no_company.html", {})
-    company = membership.company
-    rows = listings_for_company(company=company)
-    listing_counts = {"draft": 0, "in_review": 0, "changes_requested": 0, "live": 0}
-    for row in rows:
-        listing_counts[row.state] += 1
-    return render(
-        request,
-        "jobs/company/dashboard.html",
-        {
-            "membership": membership,
-            "company": company,
-            "listing_counts": listing_counts,
-            "application_counts": application_counts_for_company(company=company),
-            "recent_applications": applications_for_company(company=company)[:5],
-            "recent_listings": rows[:5],
-        },
-    )
 
 
 @company_role_required(*ALL_ROLES)

@@ -135,7 +135,8 @@ class Project(TimeStampedModel):
                 condition=models.Q(reward_cents__gte=1), name="project_reward_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(content_risk="none") | models.Q(daily_exposure_cap__isnull=False),
+                condition=models.Q(content_risk="none")
+                | models.Q(daily_exposure_cap__isnull=False),
                 name="risky_project_has_exposure_cap",
             ),
         ]
@@ -187,8 +188,9 @@ class Item(models.Model):
     is_gold = models.BooleanField(default=False)
     gold_answer = models.JSONField(null=True, blank=True)
     gold_explanation = models.TextField(blank=True, max_length=2000)
-    assigned_count = models.PositiveSmallIntegerField(default=0)
-    submitted_count = models.PositiveSmallIntegerField(default=0)
+    # Gold items count every worker who answers them, so the counters need full integers.
+    assigned_count = models.PositiveIntegerField(default=0)
+    submitted_count = models.PositiveIntegerField(default=0)
     is_open = models.BooleanField(default=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -266,6 +268,13 @@ class Assignment(TimeStampedModel):
         ]
         constraints = [
             models.UniqueConstraint("item", "worker", name="one_assignment_per_item_and_worker"),
+            # At most one lease per worker and project: concurrent claims of one worker (two
+            # tabs) cannot both lease, without serialising them on a lock.
+            models.UniqueConstraint(
+                fields=["project", "worker"],
+                condition=models.Q(status="leased"),
+                name="one_lease_per_worker_and_project",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["submitted", "approved", "rejected"])
                 | models.Q(answer__isnull=False, submitted_at__isnull=False),

@@ -1,0 +1,464 @@
+"""The worker loop: next + submit through the HTTP API on the production server, and the
+engine's `next` at 10,000 and 1,000,000 items, on PostgreSQL (what production runs).
+On SQLite (no DATABASE_URL) it runs the embedded default's check instead: 16 threads, each
+with its own connection to a SQLite file, finish a project through the engine.
+
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/loopwork_bench .venv/bin/python -m bench task_loop
+.venv/bin/python -m bench task_loop        # SQLite file, threads
+
+Environment: BENCH_SECONDS (60), BENCH_CLIENTS (8), BENCH_WORKERS (64), BENCH_ITEMS (100000),
+BENCH_BIG_ITEMS (1000000), BENCH_RUNS (300), BENCH_PORT (8120), BENCH_GUNICORN_WORKERS (2),
+BENCH_GUNICORN_THREADS (4), BENCH_SQLITE_ITEMS (400). The database named in DATABASE_URL is
+only used to create a throwaway test_<name> database next to it.
+"""
+
+import http.client
+import itertools
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, connections
+from django.test import override_settings
+from django.utils import timezone
+from wagtail.models import APIToken
+
+from accounts.models import Company, User
+from marketplace.assignment import PICK_SQL, assignment_claim_next, assignment_submit
+from marketplace.models import Assignment, Item, Project
+
+from .harness import counted_queries, percentiles, report, throwaway_database
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "64"))
+ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
+BIG_ITEMS = int(os.environ.get("BENCH_BIG_ITEMS", "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "300"))
+PORT = int(os.environ.get("BENCH_PORT", "8120"))
+GUNICORN_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "2")
+GUNICORN_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "4")
+SQLITE_ITEMS = int(os.environ.get("BENCH_SQLITE_ITEMS", "400"))
+OVERLAP = 3
+LABELS = ["positive", "negative", "neutral"]
+ROOT = Path(__file__).resolve().parent.parent
+UNUSABLE = make_password(None)
+# Tokens are HMACs keyed by SECRET_KEY: the server and the token factory share this one.
+SECRET_KEY = secrets.token_urlsafe(50)
+
+REPRODUCE = (
+    "DATABASE_URL=postgres://postgres@127.0.0.1:5432/loopwork_bench "
+    ".venv/bin/python -m bench task_loop"
+)
+
+
+# --- Data ---------------------------------------------------------------------------------
+
+
+def make_project(company: Company, title: str, items: int) -> Project:
+    project = Project.objects.create(
+        company=company,
+        title=title,
+        category="text-annotation",
+        interface="classification",
+        label_schema={"labels": LABELS, "multiple": False},
+        reward_cents=5,
+        overlap=OVERLAP,
+        lease_seconds=600,
+        status=Project.Status.ACTIVE,
+        launched_at=timezone.now(),
+    )
+    copy_items(project, items)
+    return project
+
+
+def item_text(n: int) -> str:
+    return f"Review {n}: the battery lasts all day and the screen is sharp."
+
+
+def copy_items(project: Project, count: int) -> None:
+    """`count` text items written with COPY (a million takes seconds, not minutes)."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        Item.objects.bulk_create(
+            (Item(project=project, data={"text": item_text(n)}) for n in range(count)),
+            batch_size=2000,
+        )
+        return
+    columns = (
+        "project_id, data, external_id, is_gold, gold_explanation, assigned_count, "
+        "submitted_count, is_open, created_at"
+    )
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY marketplace_item ({columns}) FROM STDIN") as copy:
+            for n in range(count):
+                data = json.dumps({"text": item_text(n)})
+                copy.write_row((project.pk, data, f"r{n}", False, "", 0, 0, True, now))
+        cursor.execute("ANALYZE marketplace_item")
+
+
+def make_workers(count: int, prefix: str) -> tuple[list[User], list[str]]:
+    """Verified workers (no password) and an API token each."""
+    users = User.objects.bulk_create(
+        User(email=f"{prefix}{n}@bench.example", role=User.Role.WORKER, password=UNUSABLE)
+        for n in range(count)
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users
+    )
+    tokens = [APIToken.create_token(user=user, name="bench")[1] for user in users]
+    return users, tokens
+
+
+# --- The HTTP load ------------------------------------------------------------------------
+
+
+def start_server(database_url: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{PORT}",
+            f"--workers={GUNICORN_WORKERS}",
+            f"--threads={GUNICORN_THREADS}",
+            "--worker-class=gthread",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            probe.request("GET", "/api/v1/openapi.json", headers=PROXY_HEADERS)
+            if probe.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+# The production settings trust X-Forwarded-Proto from the proxy in front of gunicorn; the
+# load client plays that proxy, so HTTPS redirects and HSTS stay on as deployed.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+
+
+class Client(threading.Thread):
+    """One HTTP client: next + submit in a loop for its workers, keeping its connection."""
+
+    def __init__(self, project_id: int, tokens: list[str], until: float):
+        super().__init__(daemon=True)
+        self.project_id, self.tokens, self.until = project_id, tokens, until
+        self.next_ms, self.submit_ms, self.cycles, self.statuses = [], [], 0, {}
+
+    def post(self, conn, path: str, token: str, body: bytes = b"") -> tuple[int, bytes, float]:
+        headers = {**PROXY_HEADERS, "Authorization": f"Bearer {token}"}
+        if body:
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        content = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+        return response.status, content, elapsed
+
+    def run(self):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        turn = 0
+        while time.perf_counter() < self.until:
+            token = self.tokens[turn % len(self.tokens)]
+            turn += 1
+            status, content, elapsed = self.post(
+                conn, f"/api/v1/projects/{self.project_id}/assignments/next", token
+            )
+            self.next_ms.append(elapsed)
+            if status != 200:
+                continue
+            task = json.loads(content)
+            answer = json.dumps({"answer": {"label": LABELS[task["item"]["id"] % 3]}}).encode()
+            status, _content, elapsed = self.post(
+                conn, f"/api/v1/assignments/{task['id']}/submit", token, answer
+            )
+            self.submit_ms.append(elapsed)
+            self.cycles += status == 200
+        conn.close()
+
+
+def http_load(project: Project, tokens: list[str], database_url: str) -> list[str]:
+    server = start_server(database_url)
+    try:
+        until = time.perf_counter() + SECONDS
+        share = max(1, len(tokens) // CLIENTS)
+        clients = [
+            Client(project.pk, tokens[i * share : (i + 1) * share] or tokens, until)
+            for i in range(CLIENTS)
+        ]
+        cpu_before, load_before = cpu_seconds(), os.getloadavg()[0]
+        started = time.perf_counter()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        elapsed = time.perf_counter() - started
+        cpu_after, load_after = cpu_seconds(), os.getloadavg()[0]
+    finally:
+        stop_server(server)
+    cycles = sum(client.cycles for client in clients)
+    statuses: dict[int, int] = {}
+    for client in clients:
+        for status, n in client.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    rows = [
+        (
+            "POST .../assignments/next",
+            percentiles(list(itertools.chain(*(c.next_ms for c in clients)))),
+            "",
+        ),
+        (
+            "POST /assignments/{id}/submit",
+            percentiles(list(itertools.chain(*(c.submit_ms for c in clients)))),
+            "",
+        ),
+    ]
+    report(
+        f"Worker loop over HTTP: {ITEMS} items, overlap {OVERLAP}, {len(tokens)} workers, "
+        f"{CLIENTS} clients, gunicorn {GUNICORN_WORKERS}x{GUNICORN_THREADS} gthread "
+        f"(config.settings.production), {elapsed:.0f} s",
+        rows,
+    )
+    return [
+        f"  cycles (next + submit): {cycles} in {elapsed:.1f} s = {cycles / elapsed:.0f} /s",
+        f"  responses by status: {dict(sorted(statuses.items()))}",
+        "  CPU per cycle: "
+        + ", ".join(
+            f"{group} {(cpu_after[group] - cpu_before[group]) * 1000 / max(cycles, 1):.1f} ms"
+            for group in cpu_after
+        )
+        + f"; machine load average {load_before:.1f} before, {load_after:.1f} after, "
+        f"on {os.cpu_count()} CPUs",
+    ]
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time of the processes in the loop: gunicorn, PostgreSQL backends, this client.
+
+    Other work on a shared machine slows every figure above; this one it hardly changes.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    database = f" {connection.settings_dict['NAME']} ".encode()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if stat.parent.name == str(os.getpid()):
+            name = "client"
+        elif name == "postgres" and database not in command:
+            continue  # a backend serving another database
+        if name in totals:
+            values = tail.split()
+            totals[name] += (int(values[11]) + int(values[12])) / tick  # utime, stime
+    return totals
+
+
+CHECKS = {
+    # Items holding more places than the overlap (live leases plus answers).
+    "over_overlap": """
+        SELECT count(*) FROM (
+            SELECT item_id FROM marketplace_assignment
+            WHERE project_id = %(project)s
+              AND status IN ('leased', 'submitted', 'approved', 'rejected')
+            GROUP BY item_id HAVING count(*) > %(overlap)s) AS over""",
+    # A worker with two assignments of one item (the unique constraint forbids it).
+    "repeats": """
+        SELECT count(*) FROM (
+            SELECT 1 FROM marketplace_assignment WHERE project_id = %(project)s
+            GROUP BY item_id, worker_id HAVING count(*) > 1) AS repeated""",
+    # Items whose counters differ from their real assignments.
+    "counter_mismatch": """
+        SELECT count(*) FROM marketplace_item AS item
+        LEFT JOIN (
+            SELECT item_id,
+                   count(*) FILTER (WHERE status IN ('leased', 'submitted', 'approved',
+                                                   'rejected')) AS holding,
+                   count(*) FILTER (WHERE status IN ('submitted', 'approved', 'rejected'))
+                       AS answered
+            FROM marketplace_assignment WHERE project_id = %(project)s GROUP BY item_id
+        ) AS real ON real.item_id = item.id
+        WHERE item.project_id = %(project)s
+          AND (item.assigned_count <> coalesce(real.holding, 0)
+               OR item.submitted_count <> coalesce(real.answered, 0)
+               OR item.is_open <> (coalesce(real.holding, 0) < %(overlap)s))""",
+}
+
+
+def correctness(project: Project) -> list[str]:
+    found = {}
+    with connection.cursor() as cursor:
+        for name, sql in CHECKS.items():
+            cursor.execute(sql, {"project": project.pk, "overlap": project.overlap})
+            found[name] = cursor.fetchone()[0]
+    answers = Assignment.objects.filter(project=project, status__in=Assignment.ANSWERED).count()
+    verdict = "OK" if not any(found.values()) else "FAILED"
+    return [
+        f"  correctness: {answers} answers; items over the overlap: {found['over_overlap']}; "
+        f"repeated (item, worker): {found['repeats']}; items whose counters differ from "
+        f"the real counts: {found['counter_mismatch']}  -> {verdict}"
+    ]
+
+
+# --- The engine in process ----------------------------------------------------------------
+
+
+def engine_latency(project: Project, workers: list[User]) -> tuple[dict, int, int]:
+    """`next` measured in process; each is followed by an unmeasured submit."""
+    samples = []
+    turn = 0
+
+    def cycle(measured: bool) -> None:
+        nonlocal turn
+        worker = workers[turn % len(workers)]
+        turn += 1
+        started = time.perf_counter()
+        assignment = assignment_claim_next(worker=worker, project=project)
+        if measured:
+            samples.append((time.perf_counter() - started) * 1000)
+        assignment_submit(worker=worker, assignment_id=assignment.pk, answer={"label": "neutral"})
+
+    for _ in range(20):
+        cycle(False)
+    for _ in range(RUNS):
+        cycle(True)
+    with counted_queries() as claim_queries:
+        assignment = assignment_claim_next(worker=workers[0], project=project)
+    with counted_queries() as submit_queries:
+        assignment_submit(
+            worker=workers[0], assignment_id=assignment.pk, answer={"label": "neutral"}
+        )
+    return percentiles(samples), claim_queries[0], submit_queries[0]
+
+
+def pick_plan(project: Project, worker: User) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN (ANALYZE, BUFFERS) {PICK_SQL} FOR UPDATE SKIP LOCKED",
+            [project.pk, False, worker.pk],
+        )
+        return [f"    {line}" for (line,) in cursor.fetchall()]
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def sqlite_threads() -> None:
+    """The embedded default: 16 threads, each with its own connection to a SQLite file,
+    finish a project through the engine; the same correctness checks as on PostgreSQL."""
+    with tempfile.TemporaryDirectory() as directory:
+        connection.settings_dict["TEST"]["NAME"] = str(Path(directory) / "bench.sqlite3")
+        with throwaway_database():
+            company = Company.objects.create(name="Bench company", slug="bench-company")
+            project = make_project(company, "SQLite threads", SQLITE_ITEMS)
+            workers, _tokens = make_workers(16, "sqlite")
+            cycles = [0] * len(workers)
+
+            def work(index: int) -> None:
+                worker = workers[index]
+                try:
+                    while assignment := assignment_claim_next(worker=worker, project=project):
+                        assignment_submit(
+                            worker=worker, assignment_id=assignment.pk, answer={"label": "neutral"}
+                        )
+                        cycles[index] += 1
+                finally:
+                    connections.close_all()
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(len(workers))]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            project.refresh_from_db()
+            print(
+                f"\nWorker loop on SQLite (file, WAL, IMMEDIATE transactions): 16 threads finish "
+                f"{SQLITE_ITEMS} items x overlap {OVERLAP} in process"
+            )
+            print(
+                f"  cycles (next + submit): {sum(cycles)} in {elapsed:.1f} s = "
+                f"{sum(cycles) / elapsed:.0f} /s; project {project.status}"
+            )
+            print("\n".join(correctness(project)))
+    print("  HTTP load and the 1,000,000-item figures need PostgreSQL:")
+    print(f"  reproduce: {REPRODUCE}")
+
+
+def run() -> None:
+    if connection.vendor != "postgresql":
+        sqlite_threads()
+        return
+    lines = []
+    with throwaway_database():
+        company = Company.objects.create(name="Bench company", slug="bench-company")
+        loop_project = make_project(company, "HTTP loop", ITEMS)
+        with override_settings(SECRET_KEY=SECRET_KEY):
+            _users, tokens = make_workers(WORKERS, "loop")
+        lines += http_load(loop_project, tokens, database_url())
+        lines += correctness(loop_project)
+
+        rows = []
+        small_p95 = None
+        for size, count in enumerate((10_000, BIG_ITEMS)):
+            project = make_project(company, f"{count} items", count)
+            workers, _tokens = make_workers(16, f"engine{size}-")
+            figures, claim_q, submit_q = engine_latency(project, workers)
+            note = f"{claim_q} queries (submit {submit_q})"
+            if small_p95 is None:
+                small_p95 = figures["p95"]
+            else:
+                note += f"; p95 {figures['p95'] / small_p95:.2f}x the 10k figure"
+                plan = pick_plan(project, workers[0])
+            rows.append((f"assignment_claim_next, {count} items", figures, note))
+        report(f"The engine in process, {RUNS} claims each (PostgreSQL)", rows)
+        lines += ["  the pick at the largest size (EXPLAIN ANALYZE):", *plan]
+    print("\n".join(lines))
+    print(f"  reproduce: {REPRODUCE}")
+    print("    (BENCH_SECONDS, BENCH_CLIENTS, BENCH_ITEMS, BENCH_BIG_ITEMS and the rest: see the")
+    print("     module docstring of bench/task_loop.py)")
+    sys.stdout.flush()

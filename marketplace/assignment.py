@@ -1,0 +1,554 @@
+"""The assignment engine: who may work on a project, handing out items, answers, leases.
+
+Guarantees, on PostgreSQL and on SQLite alike:
+- no item holds more than `overlap` places (live leases plus answers); gold items have no
+  overlap (every worker may answer each gold item once);
+- no worker gets the same item twice, whatever became of the first assignment (the
+  unique constraint (item, worker) is the backstop of the query's NOT EXISTS);
+- a worker holds at most one lease per project (the partial unique constraint
+  one_lease_per_worker_and_project), and asking again returns that lease; a lease that ran
+  out is expired (its place given back) before the worker gets another;
+- the item counters (`assigned_count`, `submitted_count`, `is_open`) equal the real counts:
+  every change is made relative to the stored value while the item row is locked.
+
+Lock order, everywhere: the worker's user row (only claims in projects with a per-worker
+cap, so their counts stay exact), then assignment rows, then item rows (in id order), then
+the project row. On PostgreSQL open items are picked with `SELECT ... FOR UPDATE SKIP
+LOCKED`, so concurrent claims take different items instead of queueing; SQLite has no row
+locks, but its IMMEDIATE transactions (config/settings/base.py) serialise writers, so each
+claim sees the previous one's commit and the same checks hold.
+
+The hot path is plain SQL, since building queries with the ORM cost more CPU than running
+them. On PostgreSQL a claim is two statements: eligibility, then one statement that picks
+and locks an item, inserts the lease (ON CONFLICT DO NOTHING: the unique constraints stay
+the backstop) and counts it on the item. A submit is one transaction of two statements:
+read and lock the assignment and its item, then update both. SQLite runs the same reads and
+ORM writes with F() expressions.
+
+Counting rules:
+- the per-worker maximum (`max_assignments_per_worker`) counts the worker's assignments in
+  the project that hold a place: live leases and answers (gold included, since a worker does
+  and is paid for them like any task); returned and expired ones do not count;
+- the daily exposure cap of a risky project counts every assignment the worker was given in
+  the project in the last 24 hours, whatever became of it: they saw the content.
+
+A project is completed when every non-gold item has `overlap` answers; the submit that
+gives the last answer marks it (under the project row lock, so two last answers in
+parallel cannot both miss it).
+"""
+
+import datetime
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    F,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.models import User
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
+from core.errors import LoopworkError
+from jobs.qualification_models import QualificationGrant
+
+from .models import Assignment, Item, Project, WorkerStop
+from .quality import quality_apply_stop_rule
+
+logger = logging.getLogger(__name__)
+
+# Expired leases a claim reclaims when it finds nothing open (the beat task does the rest).
+LAZY_RECLAIM_BATCH = 200
+RECLAIM_BATCH = 500
+# Claims retried when every open item was locked by other transactions for a moment.
+PICK_ATTEMPTS = 10
+EXPOSURE_WINDOW = datetime.timedelta(hours=24)
+# What a claim reads of the project (its long texts are left in the database).
+CLAIM_FIELDS = (
+    "pk", "status", "interface", "overlap", "lease_seconds", "reward_cents", "gold_rate",
+    "required_qualification_id", "min_qualification_score", "max_assignments_per_worker",
+    "content_risk", "daily_exposure_cap",
+)  # fmt: skip
+# What a submit reads: the assignment, its item's data and gold, the project's rules.
+SUBMIT_FIELDS = (
+    "pk", "status", "is_gold", "leased_at", "expires_at", "answer", "worker_id",
+    "item__data", "item__gold_answer", "item__is_gold",
+    "project__status", "project__interface", "project__label_schema", "project__overlap",
+    "project__accuracy_threshold", "project__min_gold_answers",
+)  # fmt: skip
+ANSWER_FIELDS = ["status", "answer", "submitted_at", "work_seconds", "gold_score", "updated_at"]
+# Projects whose live leases can still be submitted: pausing stops handing out new tasks
+# but a worker's task in hand is finished and paid; a completed project may still have
+# live gold leases.
+SUBMITTABLE = (Project.Status.ACTIVE, Project.Status.PAUSED, Project.Status.COMPLETED)
+
+# Gold draws must not be predictable by workers; tests pass their own Random.
+_system_random = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    code: str = ""
+    message: str = ""
+
+
+ELIGIBLE = Eligibility(ok=True)
+
+REFUSALS = {
+    "not_a_worker": (403, "Only worker accounts take tasks."),
+    "project_not_active": (409, "This project is not taking answers right now."),
+    "email_unverified": (403, "Verify your email address before you start tasks."),
+    "not_qualified": (
+        403,
+        "This project needs a qualification you do not hold, or your score is too low.",
+    ),
+    "stopped": (403, "You were stopped from this project after quality checks."),
+    "cap_reached": (403, "You have done the most tasks one worker may do in this project."),
+    "exposure_cap_reached": (
+        403,
+        "You have reached today's limit of tasks with sensitive content in this project. "
+        "Come back in 24 hours.",
+    ),
+}
+
+
+def _refusal(code: str) -> Eligibility:
+    return Eligibility(ok=False, code=code, message=REFUSALS[code][1])
+
+
+def _raise(eligibility: Eligibility):
+    raise LoopworkError(
+        eligibility.message, code=eligibility.code, status=REFUSALS[eligibility.code][0]
+    )
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+# --- Eligibility --------------------------------------------------------------------------
+
+
+# The two reads every claim runs are written out: building them with the ORM cost more CPU
+# than running them (PostgreSQL and SQLite read the same SQL; table names come from the
+# models). Fragments are joined from constants only; values always go as parameters.
+_A, _I = Assignment._meta.db_table, Item._meta.db_table
+_MINE = f"FROM {_A} a WHERE a.project_id = %s AND a.worker_id = %s"
+_STANDING = {
+    "email_ok": (
+        f"EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table} e "  # noqa: S608 (model table names)
+        'WHERE e.user_id = %s AND e."primary" AND e.verified)'
+    ),
+    "stopped": (
+        f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "  # noqa: S608 (model table names)
+        "WHERE s.project_id = %s AND s.worker_id = %s AND s.lifted_at IS NULL)"
+    ),
+    "live_lease": (
+        f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at > %s ORDER BY a.id LIMIT 1)"
+    ),
+    "qualified": (
+        f"EXISTS (SELECT 1 FROM {QualificationGrant._meta.db_table} g "  # noqa: S608 (model table names)
+        "WHERE g.worker_id = %s AND g.qualification_id = %s AND g.revoked_at IS NULL "
+        "AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.score >= %s)"
+    ),
+    "held": (
+        f"(SELECT count(*) {_MINE} AND (a.status IN ('submitted', 'approved', 'rejected') "
+        "OR (a.status = 'leased' AND a.expires_at > %s)))"
+    ),
+    "exposed": f"(SELECT count(*) {_MINE} AND a.leased_at > %s)",
+}
+
+
+def _standing(*, worker: User, project: Project, now: datetime.datetime) -> dict:
+    """Everything eligibility needs about the worker in the project, in one query."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    parts = {
+        "email_ok": [worker.pk],
+        "stopped": [project.pk, worker.pk],
+        "live_lease": [project.pk, worker.pk, at],
+    }
+    if project.required_qualification_id:
+        parts["qualified"] = [
+            worker.pk, project.required_qualification_id, at, project.min_qualification_score
+        ]  # fmt: skip
+    if project.max_assignments_per_worker is not None:
+        parts["held"] = [project.pk, worker.pk, at]
+    if project.is_risky and project.daily_exposure_cap:
+        since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
+        parts["exposed"] = [project.pk, worker.pk, since]
+    sql = "SELECT " + ", ".join(_STANDING[name] for name in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for values in parts.values() for value in values])
+        row = cursor.fetchone()
+    standing = dict(zip(parts, row, strict=True))
+    for name in ("email_ok", "stopped", "qualified"):
+        if name in standing:
+            standing[name] = bool(standing[name])  # SQLite answers 0 or 1
+    return standing
+
+
+def _judge(*, worker: User, project: Project, standing: dict | None) -> Eligibility:
+    """The first refusal that applies, in the order a worker can act on them."""
+    if not worker.is_worker:
+        return _refusal("not_a_worker")
+    if project.status != Project.Status.ACTIVE:
+        return _refusal("project_not_active")
+    if standing is None:
+        return ELIGIBLE
+    if not standing["email_ok"]:
+        return _refusal("email_unverified")
+    if not standing.get("qualified", True):
+        return _refusal("not_qualified")
+    if standing["stopped"]:
+        return _refusal("stopped")
+    if standing["live_lease"] is not None:
+        return ELIGIBLE  # the task in hand is theirs to finish, caps or not
+    cap = project.max_assignments_per_worker
+    if cap is not None and standing["held"] >= cap:
+        return _refusal("cap_reached")
+    if "exposed" in standing and standing["exposed"] >= project.daily_exposure_cap:
+        return _refusal("exposure_cap_reached")
+    return ELIGIBLE
+
+
+def project_eligibility(
+    *, worker: User, project: Project, now: datetime.datetime | None = None
+) -> Eligibility:
+    """Whether the worker may take tasks in the project now, and if not the code and why.
+
+    Reads only; for pages that list projects. A worker holding a live lease is eligible
+    (they may finish it) even at a cap.
+    """
+    refusal = _judge(worker=worker, project=project, standing=None)
+    if not refusal.ok:
+        return refusal
+    return _judge(
+        worker=worker,
+        project=project,
+        standing=_standing(worker=worker, project=project, now=_now(now)),
+    )
+
+
+# --- Claiming -----------------------------------------------------------------------------
+
+
+def assignment_claim_next(
+    *,
+    worker: User,
+    project: Project,
+    now: datetime.datetime | None = None,
+    rng: random.Random | None = None,
+) -> Assignment | None:
+    """Lease the worker's next item in the project, or return the live lease they hold.
+
+    Returns None when nothing is left for this worker (gold items alone never count as
+    work left). Refuses with a LoopworkError: project_not_active (409), email_unverified,
+    not_qualified, stopped, cap_reached, exposure_cap_reached, not_a_worker (403).
+    Guarantees: never exceeds an item's overlap, never gives a worker an item twice, at most
+    one live lease per worker and project. With probability `gold_rate`% the lease is a
+    gold item the worker has not had, drawn from `rng`.
+    """
+    now = _now(now)
+    refusal = _judge(worker=worker, project=project, standing=None)
+    if not refusal.ok:
+        _raise(refusal)
+    assignment = _claim(worker=worker, project=project, now=now, rng=rng or _system_random)
+    if assignment is None and leases_reclaim_expired(
+        project=project, now=now, limit=LAZY_RECLAIM_BATCH
+    ):
+        assignment = _claim(worker=worker, project=project, now=now, rng=rng or _system_random)
+    return assignment
+
+
+def _claim(
+    *, worker: User, project: Project, now: datetime.datetime, rng: random.Random
+) -> Assignment | None:
+    with transaction.atomic():
+        # Serialises this worker's claims (two tabs): the second sees the first one's lease.
+        User.objects.select_for_update(no_key=True).filter(pk=worker.pk).values_list("pk").get()
+        standing = _standing(worker=worker, project=project, now=now)
+        eligibility = _judge(worker=worker, project=project, standing=standing)
+        if not eligibility.ok:
+            _raise(eligibility)
+        if standing["live_lease"] is not None:
+            return Assignment.objects.select_related("item").get(pk=standing["live_lease"])
+        for _attempt in range(PICK_ATTEMPTS):
+            item = _pick(project=project, worker=worker, gold=False)
+            if item is None:
+                return None
+            if project.gold_rate and rng.random() * 100 < project.gold_rate:
+                # Gold is mixed in only while real work is left, so the real item is picked
+                # (and locked) first and simply not used when gold wins the draw.
+                item = _pick(project=project, worker=worker, gold=True) or item
+            assignment = _lease(item=item, project=project, worker=worker, now=now)
+            if assignment is not None:
+                return assignment
+        return None
+
+
+# Open items of a kind the worker never had, in upload order: the partial index
+# item_open_pick (project, is_gold, id WHERE is_open), ordered as the index is so the
+# planner walks it, with an anti-join on the unique (item, worker) index.
+PICK_SQL = (
+    f"SELECT i.id, i.data, i.is_gold FROM {_I} i "  # noqa: S608 (model table names)
+    "WHERE i.project_id = %s AND i.is_gold = %s AND i.is_open "
+    f"AND NOT EXISTS (SELECT 1 FROM {_A} a WHERE a.item_id = i.id AND a.worker_id = %s) "
+    "ORDER BY i.project_id, i.is_gold, i.id LIMIT 1"
+)
+
+
+def _pick_query(*, project: Project, worker: User, gold: bool, lock: str = ""):
+    """The pick as a raw queryset; `lock` is "" or a FOR UPDATE clause this database has."""
+    return Item.objects.raw(f"{PICK_SQL}{lock}", [project.pk, gold, worker.pk])
+
+
+def _lock_clause(*, skip_locked: bool) -> str:
+    # SQLite has no row locks: its IMMEDIATE transactions already serialise every writer.
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    if skip_locked and features.has_select_for_update_skip_locked:
+        return " FOR UPDATE SKIP LOCKED"
+    return " FOR UPDATE"
+
+
+def _pick(*, project: Project, worker: User, gold: bool) -> Item | None:
+    """Lock and return the first free candidate, skipping rows other claims hold."""
+    skip = _lock_clause(skip_locked=True)
+    item = next(iter(_pick_query(project=project, worker=worker, gold=gold, lock=skip)), None)
+    if item is not None or gold:
+        return item
+    # Every candidate may be locked for a moment by other claims or submits: wait for one
+    # instead of telling the worker nothing is left. A waited-for row that no longer
+    # qualifies comes back as no row, so look again while candidates exist.
+    wait = _lock_clause(skip_locked=False)
+    for _attempt in range(PICK_ATTEMPTS):
+        item = next(iter(_pick_query(project=project, worker=worker, gold=gold, lock=wait)), None)
+        if item is not None:
+            return item
+        if next(iter(_pick_query(project=project, worker=worker, gold=gold)), None) is None:
+            return None
+    return None
+
+
+def _lease(*, item: Item, project: Project, worker: User, now: datetime.datetime) -> Assignment:
+    assignment = Assignment(
+        project=project,
+        item=item,
+        worker=worker,
+        is_gold=item.is_gold,
+        status=Assignment.Status.LEASED,
+        reward_cents=project.reward_cents,
+        leased_at=now,
+        expires_at=now + project.lease_duration,
+    )
+    try:
+        with transaction.atomic():
+            assignment.save(force_insert=True)
+    except IntegrityError:
+        # The unique (item, worker) constraint caught a repeat the query missed.
+        logger.warning("repeat item refused item=%s worker=%s", item.pk, worker.pk)
+        return None
+    changes = {"assigned_count": F("assigned_count") + 1}
+    if not item.is_gold:  # gold items ignore overlap and stay open
+        changes["is_open"] = Case(
+            When(assigned_count__lt=project.overlap - 1, then=Value(True)), default=Value(False)
+        )
+    Item.objects.filter(pk=item.pk).update(**changes)
+    return assignment
+
+
+# --- Submitting ---------------------------------------------------------------------------
+
+
+def assignment_submit(
+    *, worker: User, assignment_id: int, answer, now: datetime.datetime | None = None
+) -> Assignment:
+    """Record the worker's answer to their assignment.
+
+    Idempotent: submitting an answered assignment again returns it and records nothing.
+    A lease that ran out is still accepted while the place is the worker's (not reclaimed)
+    or the item still has room (the place is taken back); otherwise lease_expired (409).
+    Refuses: not_found (404, also for another worker's assignment), not_leased (409, a
+    returned task), project_not_active (409), invalid_answer (422 with the field).
+    A gold answer is scored and may stop the worker (marketplace/quality.py); the last
+    answer the project needs completes it.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("project", "item")
+            .only(*SUBMIT_FIELDS)
+            .filter(pk=assignment_id, worker=worker)
+            .first()
+        )
+        if assignment is None:
+            raise LoopworkError("No such assignment.", code="not_found", status=404)
+        if assignment.status in Assignment.ANSWERED:
+            return assignment
+        project, item = assignment.project, assignment.item
+        if project.status not in SUBMITTABLE:
+            _raise(_refusal("project_not_active"))
+        if assignment.status == Assignment.Status.RETURNED:
+            raise LoopworkError(
+                "You gave this task back, so it can no longer be submitted.",
+                code="not_leased",
+                status=409,
+            )
+        interface = get_interface(project.interface)
+        if not isinstance(answer, dict):
+            raise InvalidInput("The answer must be a JSON object.", field="answer")
+        cleaned = interface.clean_answer(answer, project.label_schema, item.data)
+        score = None
+        if item.is_gold:
+            score = interface.grade(cleaned, item.gold_answer, project.label_schema)
+
+        locked = Item.objects.select_for_update().only("assigned_count", "submitted_count")
+        counts = locked.get(pk=item.pk)
+        changes = {"submitted_count": F("submitted_count") + 1}
+        if assignment.status == Assignment.Status.EXPIRED:
+            # Reclaimed: take the place back if nobody else took it meanwhile.
+            if not item.is_gold and counts.assigned_count >= project.overlap:
+                raise LoopworkError(
+                    "This task's time ran out and it went to another worker. "
+                    "Your answer is below so you can copy it.",
+                    code="lease_expired",
+                    status=409,
+                )
+            changes["assigned_count"] = F("assigned_count") + 1
+            if not item.is_gold:
+                changes["is_open"] = Case(
+                    When(assigned_count__lt=project.overlap - 1, then=Value(True)),
+                    default=Value(False),
+                )
+        completes_item = not item.is_gold and counts.submitted_count + 1 >= project.overlap
+        if completes_item:
+            changes["completed_at"] = Value(now)
+        Item.objects.filter(pk=item.pk).update(**changes)
+
+        assignment.status = Assignment.Status.SUBMITTED
+        assignment.answer = cleaned
+        assignment.submitted_at = now
+        assignment.work_seconds = max(0, int((now - assignment.leased_at).total_seconds()))
+        assignment.gold_score = score
+        assignment.save(update_fields=ANSWER_FIELDS)
+        if item.is_gold:
+            quality_apply_stop_rule(worker=worker, project=project, now=now)
+        elif completes_item:
+            _complete_project_if_done(project=project, now=now)
+    return assignment
+
+
+def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bool:
+    """Mark the project completed when every non-gold item has its answers (idempotent)."""
+    items = Item.objects.filter(project_id=project.pk, is_gold=False)
+    if items.filter(is_open=True).exists():  # the cheap check, on the partial index
+        return False
+    # Under the project lock each last answer's check runs after the other's commit.
+    status = (
+        Project.objects.select_for_update()
+        .filter(pk=project.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+    if status not in (Project.Status.ACTIVE, Project.Status.PAUSED):
+        return False
+    if items.filter(submitted_count__lt=project.overlap).exists():
+        return False
+    Project.objects.filter(pk=project.pk).update(
+        status=Project.Status.COMPLETED, finished_at=now, updated_at=now
+    )
+    logger.info("project completed id=%s", project.pk)
+    return True
+
+
+# --- Returning and reclaiming -------------------------------------------------------------
+
+
+def assignment_return(
+    *, worker: User, assignment_id: int, now: datetime.datetime | None = None
+) -> Assignment:
+    """Give a leased task back: its place goes back to the pool (the worker won't get it again).
+
+    Refuses: not_found (404, also for another worker's assignment), not_leased (409).
+    """
+    now = _now(now)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .only("pk", "status", "item_id", "worker_id")
+            .filter(pk=assignment_id, worker=worker)
+            .first()
+        )
+        if assignment is None:
+            raise LoopworkError("No such assignment.", code="not_found", status=404)
+        if assignment.status != Assignment.Status.LEASED:
+            raise LoopworkError(
+                "This task is not in your hands any more.", code="not_leased", status=409
+            )
+        Assignment.objects.filter(pk=assignment.pk).update(
+            status=Assignment.Status.RETURNED, updated_at=now
+        )
+        Item.objects.filter(pk=assignment.item_id).update(
+            assigned_count=F("assigned_count") - 1, is_open=True
+        )
+    assignment.status = Assignment.Status.RETURNED
+    return assignment
+
+
+def leases_reclaim_expired(
+    *,
+    project: Project | None = None,
+    now: datetime.datetime | None = None,
+    limit: int | None = None,
+) -> int:
+    """Put the places of expired leases back in the pool; returns how many were reclaimed.
+
+    Idempotent and safe beside claims, submits and another reclaim: each batch locks the
+    expired assignments it takes with SKIP LOCKED (a lease being submitted right now is
+    left to its submit). `limit` bounds the work (claims reclaim a small batch lazily).
+    """
+    now = _now(now)
+    total = 0
+    while limit is None or total < limit:
+        size = RECLAIM_BATCH if limit is None else min(RECLAIM_BATCH, limit - total)
+        reclaimed = _reclaim_batch(project=project, now=now, size=size)
+        total += reclaimed
+        if reclaimed < size:
+            break
+    if total:
+        logger.info(
+            "reclaimed expired leases count=%s project=%s", total, getattr(project, "pk", None)
+        )
+    return total
+
+
+def _reclaim_batch(*, project: Project | None, now: datetime.datetime, size: int) -> int:
+    with transaction.atomic():
+        expired = Assignment.objects.filter(status=Assignment.Status.LEASED, expires_at__lte=now)
+        if project is not None:
+            expired = expired.filter(project=project)
+        rows = list(
+            expired.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "item_id")[:size]
+        )
+        if not rows:
+            return 0
+        Assignment.objects.filter(pk__in=[pk for pk, _item in rows]).update(
+            status=Assignment.Status.EXPIRED, updated_at=now
+        )
+        for item_id, places in sorted(Counter(item for _pk, item in rows).items()):
+            Item.objects.filter(pk=item_id).update(
+                assigned_count=F("assigned_count") - places, is_open=True
+            )
+    return len(rows)

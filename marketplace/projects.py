@@ -1,0 +1,396 @@
+"""Task projects of a company: creating, editing and moving them through their states.
+
+States: draft → active (launch) ⇄ paused; active/paused → completed; draft/active/paused →
+cancelled. Completed and cancelled projects are final and read-only.
+
+Only owners and managers of the owning company change a project; reviewers read. Once a
+project is launched, workers have answered against its interface, label schema and reward,
+so those stay as they were (LOCKED_AFTER_LAUNCH), and the overlap may grow but never shrink
+below the answers an item already holds.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from annotation.registry import get_interface
+from core.categories import Category
+from core.errors import LoopworkError
+from core.money import platform_currency
+from core.sanitize import sanitize_html
+from jobs.models import JobPage, Qualification
+
+from .models import MAX_OVERLAP, Item, Project
+
+logger = logging.getLogger(__name__)
+
+MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
+
+# Settings that stay as they were once a project has been launched.
+LOCKED_AFTER_LAUNCH = ("interface", "label_schema", "reward_cents")
+FINAL_STATES = (Project.Status.COMPLETED, Project.Status.CANCELLED)
+
+MAX_REWARD_CENTS = 100_00
+MIN_LEASE_SECONDS = 30
+MAX_LEASE_SECONDS = 24 * 3600
+MAX_AUTO_APPROVE_HOURS = 30 * 24
+MAX_GOLD_RATE = 50
+NULLABLE_FIELDS = ("max_assignments_per_worker", "daily_exposure_cap")
+
+# The settings a company may give, with their types; anything else is ignored by callers.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "instructions",
+    "category",
+    "interface",
+    "label_schema",
+    "reward_cents",
+    "overlap",
+    "lease_seconds",
+    "max_assignments_per_worker",
+    "required_qualification",
+    "min_qualification_score",
+    "listings",
+    "gold_rate",
+    "accuracy_threshold",
+    "min_gold_answers",
+    "show_gold_feedback",
+    "auto_approve_hours",
+    "content_risk",
+    "daily_exposure_cap",
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A state change a company may ask for: the states it starts from and where it goes."""
+
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    confirm: str
+
+
+TRANSITIONS = {
+    "launch": Transition(
+        "launch",
+        "Launch",
+        (Project.Status.DRAFT,),
+        Project.Status.ACTIVE,
+        "Launch the project? Workers can start right away, and the interface, label schema "
+        "and reward can no longer change.",
+    ),
+    "pause": Transition(
+        "pause",
+        "Pause",
+        (Project.Status.ACTIVE,),
+        Project.Status.PAUSED,
+        "Pause the project? Nobody gets new tasks until you resume; tasks in progress can "
+        "still be submitted.",
+    ),
+    "resume": Transition(
+        "resume",
+        "Resume",
+        (Project.Status.PAUSED,),
+        Project.Status.ACTIVE,
+        "Resume the project? Workers get tasks again.",
+    ),
+    "complete": Transition(
+        "complete",
+        "Mark completed",
+        (Project.Status.ACTIVE, Project.Status.PAUSED),
+        Project.Status.COMPLETED,
+        "Mark the project completed? No more tasks are handed out and this cannot be undone.",
+    ),
+    "cancel": Transition(
+        "cancel",
+        "Cancel project",
+        (Project.Status.DRAFT, Project.Status.ACTIVE, Project.Status.PAUSED),
+        Project.Status.CANCELLED,
+        "Cancel the project? No more tasks are handed out and this cannot be undone.",
+    ),
+}
+
+
+def allowed_transitions(project: Project) -> list[Transition]:
+    """The transitions the project's current state allows, in display order."""
+    return [t for t in TRANSITIONS.values() if project.status in t.sources]
+
+
+def settings_locked(project: Project) -> tuple[str, ...]:
+    """The settings that may not change any more in the project's state."""
+    if project.status == Project.Status.DRAFT:
+        return ()
+    if project.status in FINAL_STATES:
+        return EDITABLE_FIELDS
+    return LOCKED_AFTER_LAUNCH
+
+
+def require_manager(*, membership: Membership | None, project: Project | None = None) -> None:
+    """Refuse anyone who is not an owner or manager (of the project's company, when given).
+
+    Another company's project answers "not found", so its existence is not revealed.
+    """
+    if membership is None:
+        raise LoopworkError(
+            "Only members of a company manage projects.", code="forbidden", status=403
+        )
+    if project is not None and project.company_id != membership.company_id:
+        raise LoopworkError("Not found.", code="not_found", status=404)
+    if membership.role not in MANAGER_ROLES:
+        raise LoopworkError(
+            "Only owners and managers change projects; reviewers can view them.",
+            code="forbidden",
+            status=403,
+        )
+
+
+def _error(message: str, field: str, code: str = "invalid_input") -> LoopworkError:
+    return LoopworkError(message, code=code, field=field, status=422)
+
+
+def _int_in_range(data: dict, field: str, low: int, high: int | None, label: str) -> None:
+    if field not in data:
+        return
+    value = data[field]
+    if value is None and field in NULLABLE_FIELDS:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(f"{label} must be a whole number.", field)
+    if value < low or (high is not None and value > high):
+        limits = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _error(f"{label} must be {limits}.", field)
+
+
+def _clean(*, company, data: dict, project: Project | None) -> dict:
+    """Check and normalise the given settings; raises LoopworkError naming the field."""
+    cleaned = {key: data[key] for key in EDITABLE_FIELDS if key in data}
+    if "title" in cleaned:
+        cleaned["title"] = str(cleaned["title"] or "").strip()
+        if not cleaned["title"]:
+            raise _error("Give the project a title.", "title")
+        if len(cleaned["title"]) > 160:
+            raise _error("Keep the title to 160 characters.", "title")
+    if "description" in cleaned:
+        cleaned["description"] = str(cleaned["description"] or "").strip()
+        if len(cleaned["description"]) > 2000:
+            raise _error("Keep the description to 2,000 characters.", "description")
+    if "instructions" in cleaned:
+        cleaned["instructions"] = sanitize_html(str(cleaned["instructions"] or ""))
+        if len(cleaned["instructions"]) > 50_000:
+            raise _error("Keep the instructions to 50,000 characters.", "instructions")
+    if "category" in cleaned and cleaned["category"] not in Category.values:
+        raise _error("Choose one of the work categories.", "category")
+    if "interface" in cleaned:
+        interface = get_interface(str(cleaned["interface"]))
+        cleaned["interface"] = interface.name
+    interface_name = cleaned.get("interface") or (project.interface if project else None)
+    interface_changed = "interface" in cleaned and (
+        project is None or cleaned["interface"] != project.interface
+    )
+    if "label_schema" in cleaned or interface_changed:
+        if interface_name is None:
+            raise _error("Choose an annotation interface.", "interface")
+        schema = cleaned.get("label_schema", project.label_schema if project else None)
+        if not isinstance(schema, dict):
+            raise _error("The label schema must be a JSON object.", "label_schema")
+        try:
+            cleaned["label_schema"] = get_interface(interface_name).clean_config(schema)
+        except LoopworkError as error:
+            raise _error(error.message, "label_schema", code="invalid_label_schema") from error
+    _int_in_range(cleaned, "reward_cents", 1, MAX_REWARD_CENTS, "The reward (in cents)")
+    _int_in_range(cleaned, "overlap", 1, MAX_OVERLAP, "Overlap")
+    _int_in_range(cleaned, "lease_seconds", MIN_LEASE_SECONDS, MAX_LEASE_SECONDS, "The lease")
+    _int_in_range(cleaned, "max_assignments_per_worker", 1, None, "The per-worker maximum")
+    _int_in_range(cleaned, "min_qualification_score", 0, 100, "The minimum score")
+    _int_in_range(cleaned, "gold_rate", 0, MAX_GOLD_RATE, "The gold rate")
+    _int_in_range(cleaned, "accuracy_threshold", 0, 100, "The accuracy threshold")
+    _int_in_range(cleaned, "min_gold_answers", 0, 1000, "The minimum gold answers")
+    _int_in_range(cleaned, "auto_approve_hours", 1, MAX_AUTO_APPROVE_HOURS, "Auto-approval")
+    _int_in_range(cleaned, "daily_exposure_cap", 1, None, "The daily exposure cap")
+    if "show_gold_feedback" in cleaned:
+        cleaned["show_gold_feedback"] = bool(cleaned["show_gold_feedback"])
+    if "required_qualification" in cleaned:
+        qualification = cleaned["required_qualification"]
+        if isinstance(qualification, int) and not isinstance(qualification, bool):
+            qualification = Qualification.objects.filter(pk=qualification).first()
+        if qualification is not None and (
+            not isinstance(qualification, Qualification)
+            or qualification.company_id not in (None, company.pk)
+        ):
+            raise _error(
+                "Choose a platform or one of your own qualifications.", "required_qualification"
+            )
+        cleaned["required_qualification"] = qualification
+    if "listings" in cleaned:
+        wanted = list(cleaned["listings"] or [])
+        ids = [item.pk if isinstance(item, JobPage) else item for item in wanted]
+        if any(isinstance(pk, bool) or not isinstance(pk, int) for pk in ids):
+            raise _error("Listings are given by their ids.", "listings")
+        listings = list(JobPage.objects.filter(company=company, pk__in=ids))
+        if len(listings) != len(set(ids)):
+            raise _error("Link only your own job listings.", "listings")
+        cleaned["listings"] = listings
+    if "content_risk" in cleaned and cleaned["content_risk"] not in Project.ContentRisk.values:
+        raise _error("Choose none, mild or graphic.", "content_risk")
+    risk = cleaned.get("content_risk", project.content_risk if project else "none")
+    cap = cleaned.get("daily_exposure_cap", project.daily_exposure_cap if project else None)
+    if risk != Project.ContentRisk.NONE and cap is None:
+        raise _error(
+            "Risky content needs a daily exposure cap: the most tasks one worker may take in "
+            "24 hours.",
+            "daily_exposure_cap",
+        )
+    return cleaned
+
+
+def _apply(project: Project, cleaned: dict) -> list:
+    listings = cleaned.pop("listings", None)
+    for key, value in cleaned.items():
+        setattr(project, key, value)
+    return listings
+
+
+@transaction.atomic
+def project_create(*, membership: Membership, user: User, data: dict) -> Project:
+    """Create a draft project for the member's company from checked settings.
+
+    Needs title, category (defaults to the interface's usual one: text annotation), interface
+    and reward; the label schema defaults to the interface's example when not given.
+    """
+    require_manager(membership=membership)
+    data = dict(data)
+    for field, message in (
+        ("title", "Give the project a title."),
+        ("interface", "Choose an annotation interface."),
+        ("reward_cents", "Set the reward per assignment."),
+    ):
+        if data.get(field) in (None, ""):
+            raise _error(message, field)
+    data.setdefault("category", Category.TEXT_ANNOTATION)
+    if data.get("label_schema") is None:
+        data["label_schema"] = get_interface(str(data["interface"])).example_config()
+    cleaned = _clean(company=membership.company, data=data, project=None)
+    project = Project(company=membership.company, created_by=user, currency=platform_currency())
+    listings = _apply(project, cleaned)
+    project.save()
+    if listings is not None:
+        project.listings.set(listings)
+    logger.info("project created", extra={"project_id": project.pk, "user_id": user.pk})
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, membership: Membership, data: dict) -> Project:
+    """Change the given settings; refuses locked ones (see settings_locked) and changes nothing.
+
+    A locked setting given with its current value is not a change and passes.
+    """
+    require_manager(membership=membership, project=project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status in FINAL_STATES:
+        raise LoopworkError(
+            f"This project is {project.get_status_display().lower()}; its settings are final.",
+            code="project_final",
+            status=409,
+        )
+    cleaned = _clean(company=membership.company, data=data, project=project)
+    for field in settings_locked(project):
+        if field in cleaned and cleaned[field] != getattr(project, field):
+            raise LoopworkError(
+                "This cannot change once the project is launched: workers have answered "
+                "against it.",
+                code="setting_locked",
+                field=field,
+                status=409,
+            )
+    if "overlap" in cleaned and cleaned["overlap"] < project.overlap:
+        held = project.items.filter(is_gold=False).aggregate(most=Max("assigned_count"))["most"]
+        if held and cleaned["overlap"] < held:
+            raise LoopworkError(
+                f"Some items already have {held} answers or tasks in progress; the overlap "
+                f"cannot go below {held}.",
+                code="overlap_below_answers",
+                field="overlap",
+                status=409,
+            )
+    listings = _apply(project, cleaned)
+    project.save()
+    if listings is not None:
+        project.listings.set(listings)
+    if "overlap" in cleaned:
+        _reopen_items(project)
+    return project
+
+
+def _reopen_items(project: Project) -> None:
+    """Keep each item's is_open in line with the (changed) overlap."""
+    items = Item.objects.filter(project=project)
+    items.filter(assigned_count__lt=project.overlap, is_open=False).update(is_open=True)
+    items.filter(assigned_count__gte=project.overlap, is_open=True).update(is_open=False)
+
+
+def _launch_checks(project: Project) -> None:
+    """Everything a draft needs before workers see it. Funding checks belong here too."""
+    if not project.items.filter(is_gold=False).exists():
+        raise LoopworkError(
+            "Upload at least one item (not counting gold items) before launching.",
+            code="no_items",
+            status=409,
+        )
+    try:
+        get_interface(project.interface).clean_config(project.label_schema)
+    except LoopworkError as error:
+        raise LoopworkError(
+            f"The label schema is not valid: {error.message}",
+            code="invalid_label_schema",
+            field="label_schema",
+            status=409,
+        ) from error
+
+
+@transaction.atomic
+def project_transition(*, project: Project, membership: Membership, action: str) -> Project:
+    """Move the project along one of TRANSITIONS under a row lock, or refuse and change nothing.
+
+    Launch runs _launch_checks first; completing and cancelling stamp finished_at.
+    """
+    require_manager(membership=membership, project=project)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise LoopworkError(f"Unknown action {action!r}.", code="invalid_transition", status=400)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status not in transition.sources:
+        raise LoopworkError(
+            f"A {project.get_status_display().lower()} project cannot be {_PAST[action]}.",
+            code="invalid_transition",
+            status=409,
+        )
+    now = timezone.now()
+    if action == "launch":
+        _launch_checks(project)
+        project.launched_at = now
+    if transition.target in FINAL_STATES:
+        project.finished_at = now
+    project.status = transition.target
+    project.save(update_fields=["status", "launched_at", "finished_at", "updated_at"])
+    logger.info(
+        "project transition",
+        extra={"project_id": project.pk, "action": action, "user_id": membership.user_id},
+    )
+    return project
+
+
+_PAST = {
+    "launch": "launched",
+    "pause": "paused",
+    "resume": "resumed",
+    "complete": "completed",
+    "cancel": "cancelled",
+}
