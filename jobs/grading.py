@@ -14,6 +14,9 @@ Rules (also shown to authors in the admin help):
   "3.5", " 3.5 ", "3,5" and "-2" are numbers. Thousands separators are not: "1,000" is
   ambiguous (one thousand or one) and is refused, as are "1 000", "1.000,5" and numbers
   written as words ("three"). Full credit when |answer - expected| <= tolerance.
+- sample task: credit = weight x the interface's grade (0..1) of the answer against the gold
+  answer with the question's tolerance (annotation/registry.py); the interface's float score
+  is taken to 4 decimal places as a Fraction. An answer the interface refuses earns 0.
 - an empty answer earns 0.
 - score = round half up of 100 x earned / total weight.
 
@@ -26,6 +29,9 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
 
 MAX_TEXT_ANSWER = 300
 MAX_NUMERIC_ANSWER = 40
@@ -115,6 +121,31 @@ def grade_numeric(*, answer: str, expected: Decimal, tolerance: Decimal, weight:
     return Fraction(weight) if abs(value - expected) <= tolerance else Fraction(0)
 
 
+def grade_sample_task(
+    *,
+    answer,
+    gold: dict,
+    interface: str,
+    config: dict,
+    item_data: dict,
+    tolerance: float | None,
+    weight: int,
+) -> Fraction:
+    """weight x the interface's grade of `answer` against `gold`; 0 for a refused answer."""
+    if not isinstance(answer, dict) or not answer:
+        return Fraction(0)
+    try:
+        task = get_interface(interface)
+        cleaned = task.clean_answer(answer, config, item_data)
+        score = float(task.grade(cleaned, gold, config, tolerance))
+    except InvalidInput:
+        return Fraction(0)
+    if not math.isfinite(score):
+        return Fraction(0)
+    score = min(1.0, max(0.0, score))
+    return Fraction(round(score * 10000), 10000) * weight
+
+
 def grade_question(question, value) -> Fraction:
     """Credit (0..weight) for `value` answering `question` (a QualificationQuestion)."""
     kind = question.kind
@@ -136,6 +167,16 @@ def grade_question(question, value) -> Fraction:
             answer=value if isinstance(value, str) else "",
             expected=Decimal(question.numeric_answer),
             tolerance=Decimal(question.tolerance),
+            weight=weight,
+        )
+    if kind == "sample_task":
+        return grade_sample_task(
+            answer=value,
+            gold=question.gold_answer,
+            interface=question.interface,
+            config=question.task_config,
+            item_data=question.task_data,
+            tolerance=question.task_tolerance,
             weight=weight,
         )
     raise ValueError(f"unknown question kind {kind!r}")

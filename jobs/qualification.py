@@ -8,6 +8,7 @@ next request that touches it and by the `expire_overdue_attempts` task.
 """
 
 import datetime
+import json
 import logging
 import random
 from fractions import Fraction
@@ -18,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
 from core.errors import LoopworkError
 
 from . import grading
@@ -112,14 +115,44 @@ def attempt_start(
 # --- Answering ----------------------------------------------------------------------------
 
 
-def clean_answer(*, question: QualificationQuestion, raw) -> list | str:
+def _clean_sample_task(*, question: QualificationQuestion, raw, field: str) -> dict:
+    """The interface's normalised answer (a dict), {} for no answer yet, or a 422 refusal."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            return {}
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise LoopworkError(
+                "The answer could not be read; try again.",
+                code="invalid_answer",
+                field=field,
+                status=422,
+            ) from exc
+    if raw is None or raw == {}:
+        return {}
+    try:
+        return get_interface(question.interface).clean_answer(
+            raw, question.task_config, question.task_data
+        )
+    except InvalidInput as refusal:
+        raise LoopworkError(
+            refusal.message, code="invalid_answer", field=field, status=422
+        ) from None
+
+
+def clean_answer(*, question: QualificationQuestion, raw) -> list | str | dict:
     """The stored form of a worker's raw answer, or a LoopworkError (422) naming the field.
 
     Choice answers are lists of option ids of this question (at most one for single
     choice); text answers are strings of at most grading.MAX_TEXT_ANSWER characters;
-    numeric answers must be empty or a number grading.parse_number accepts.
+    numeric answers must be empty or a number grading.parse_number accepts; sample-task
+    answers (a dict, or its JSON text from the widget's hidden input) are checked and
+    normalised by the question's annotation interface, {} meaning not answered yet.
     """
     field = f"q{question.pk}"
+    if question.kind == QualificationQuestion.Kind.SAMPLE_TASK:
+        return _clean_sample_task(question=question, raw=raw, field=field)
     if question.is_choice:
         values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
         values = [str(value) for value in values]
@@ -176,7 +209,7 @@ def _store_answers(*, attempt: QualificationAttempt, cleaned: dict, now) -> None
         )
 
 
-def _clean_all(*, attempt: QualificationAttempt, answers: dict) -> dict[int, list | str]:
+def _clean_all(*, attempt: QualificationAttempt, answers: dict) -> dict[int, list | str | dict]:
     questions = {q.pk: q for q in QualificationQuestion.objects.filter(pk__in=attempt.question_ids)}
     cleaned = {}
     for question_id, raw in answers.items():

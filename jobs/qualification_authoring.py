@@ -3,7 +3,9 @@
 
 A test is edited on one page with its questions inline (a formset). Choice options are
 typed one per line, a leading "*" marking a correct one; accepted short-text answers one
-per line. Each question is checked with the same rules as a JSON import.
+per line; a sample task names an annotation interface and gives its config, the item shown
+and the gold answer as JSON. Each question is checked with the same rules as a JSON import
+(for sample tasks: the interface's clean_config, clean_item and clean_answer).
 """
 
 from decimal import Decimal
@@ -12,6 +14,7 @@ from django import forms
 from django.db import transaction
 from django.utils.text import slugify
 
+from annotation.registry import interface_choices
 from core.categories import Category
 from core.errors import LoopworkError
 
@@ -45,6 +48,10 @@ class TestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["qualification_name"].initial = self.instance.qualification.name
+
+
+def _interface_choices() -> list[tuple[str, str]]:
+    return [("", "Choose an interface"), *interface_choices()]
 
 
 class QuestionForm(forms.Form):
@@ -82,6 +89,38 @@ class QuestionForm(forms.Form):
     tolerance = forms.DecimalField(
         required=False, min_value=0, max_digits=24, decimal_places=6, initial=0
     )
+    interface = forms.ChoiceField(
+        required=False,
+        choices=_interface_choices,
+        label="Annotation interface",
+        help_text="Sample task: the interface the worker uses, as in a real project.",
+    )
+    task_config = forms.JSONField(
+        required=False,
+        label="Interface config (JSON)",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='Sample task: the label schema, e.g. {"labels": ["positive", "negative"]}.',
+    )
+    task_data = forms.JSONField(
+        required=False,
+        label="Item data (JSON)",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='Sample task: what the worker sees, e.g. {"text": "Great phone."}.',
+    )
+    gold_answer = forms.JSONField(
+        required=False,
+        label="Gold answer (JSON)",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text='Sample task: the expected answer, e.g. {"label": "positive"}. '
+        "Never shown to workers before their attempt ends.",
+    )
+    task_tolerance = forms.FloatField(
+        required=False,
+        min_value=0,
+        label="Sample task tolerance",
+        help_text="The interface's tolerance (minimum box overlap for regions, edit distance "
+        "for transcription…); empty for its default.",
+    )
     explanation = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -104,6 +143,11 @@ class QuestionForm(forms.Form):
             "regex": question.regex,
             "numeric_answer": question.numeric_answer,
             "tolerance": question.tolerance,
+            "interface": question.interface,
+            "task_config": question.task_config or None,
+            "task_data": question.task_data or None,
+            "gold_answer": question.gold_answer,
+            "task_tolerance": question.task_tolerance,
             "explanation": question.explanation,
         }
 
@@ -129,6 +173,12 @@ class QuestionForm(forms.Form):
                 if line.strip()
             ]
             result["regex"] = data.get("regex") or None
+        elif data["kind"] == "sample_task":
+            result["interface"] = data.get("interface") or ""
+            result["config"] = data.get("task_config")
+            result["item"] = data.get("task_data")
+            result["gold_answer"] = data.get("gold_answer")
+            result["tolerance"] = data.get("task_tolerance")
         else:
             answer = data.get("numeric_answer")
             result["answer"] = float(answer) if answer is not None else None
@@ -148,10 +198,22 @@ class QuestionForm(forms.Form):
             "question.answer": "numeric_answer",
             "question.tolerance": "tolerance",
         }
+        sample_task = cleaned.get("kind") == "sample_task"
+        if sample_task:
+            field_of = {
+                "question.interface": "interface",
+                "question.config": "task_config",
+                "question.item": "task_data",
+                "question.gold_answer": "gold_answer",
+                "question.tolerance": "task_tolerance",
+            }
         for error in errors:
             path, message = error.split(": ", 1)
             key = next((f for p, f in field_of.items() if path.startswith(p)), None)
-            self.add_error(key, message[0].upper() + message[1:] + ".")
+            # Name the part of the JSON the interface refused, e.g. "labels" in the config.
+            detail = path.split(".", 2)[2] if sample_task and path.count(".") >= 2 else ""
+            message = message[0].upper() + message[1:].rstrip(".") + "."
+            self.add_error(key, f"{message} ({detail})" if detail else message)
         return cleaned
 
 

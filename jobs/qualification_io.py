@@ -9,7 +9,15 @@ Format:
      "questions": [{"kind", "prompt", "context"?, "weight", "explanation",
                     "options": [{"text", "correct"}]            (choice kinds)
                     "accepted_answers": [str], "regex": str|null (short_text)
-                    "answer": number, "tolerance": number        (numeric)}]}
+                    "answer": number, "tolerance": number        (numeric)
+                    "interface": str, "config": {}, "item": {},
+                    "gold_answer": {}, "tolerance": number|null  (sample_task)}]}
+
+A sample task is one item of an annotation interface (annotation/registry.py): `config` is
+its label schema, `item` the data shown, `gold_answer` the answer it is graded against and
+`tolerance` the interface's tolerance (null for its default). Each is checked with the
+interface's clean_config / clean_item / clean_answer; a refusal names its path, e.g.
+"questions[2].gold_answer.boxes: ...".
 
 Import validates everything first and reports every problem with its JSON path; it creates
 nothing when there is any. Identity is the qualification slug: importing a file whose
@@ -20,6 +28,7 @@ another company is refused.
 """
 
 import json
+import math
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,6 +36,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.text import slugify
 
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
 from core.categories import Category
 from core.errors import LoopworkError
 
@@ -96,6 +107,12 @@ def question_as_json(question: QualificationQuestion) -> dict:
     elif question.kind == QualificationQuestion.Kind.SHORT_TEXT:
         data["accepted_answers"] = list(question.accepted_answers)
         data["regex"] = question.regex or None
+    elif question.kind == QualificationQuestion.Kind.SAMPLE_TASK:
+        data["interface"] = question.interface
+        data["config"] = question.task_config
+        data["item"] = question.task_data
+        data["gold_answer"] = question.gold_answer
+        data["tolerance"] = question.task_tolerance
     else:
         data["answer"] = _number(question.numeric_answer)
         data["tolerance"] = _number(question.tolerance)
@@ -163,6 +180,72 @@ def _text(data: dict, key: str, path: str, errors: _Errors, *, required=True, li
     return value
 
 
+@dataclass(frozen=True)
+class SampleTask:
+    """A sample task's parts after the interface cleaned them."""
+
+    interface: str
+    config: dict
+    item: dict
+    gold_answer: dict
+    tolerance: float | None
+
+
+def _refusal_path(path: str, key: str, refusal: InvalidInput) -> str:
+    return f"{path}.{key}.{refusal.field}" if refusal.field else f"{path}.{key}"
+
+
+def clean_sample_task(data: dict, path: str, errors: _Errors) -> SampleTask | None:
+    """Check a sample task's interface, config, item, gold answer and tolerance.
+
+    Adds every problem to `errors` with its path and returns None, or returns the cleaned
+    parts. Each later part is checked only when the parts it depends on are valid.
+    """
+    name = data.get("interface")
+    if not isinstance(name, str) or not name:
+        errors.add(f"{path}.interface", "name an annotation interface")
+        return None
+    try:
+        interface = get_interface(name)
+    except InvalidInput:
+        errors.add(f"{path}.interface", f"unknown annotation interface {name!r}")
+        return None
+    tolerance = data.get("tolerance")
+    if tolerance is not None and (
+        not _is_number(tolerance) or not math.isfinite(tolerance) or tolerance < 0
+    ):
+        errors.add(f"{path}.tolerance", "must be null or a number of at least 0")
+    parts = {}
+    for key in ("config", "item", "gold_answer"):
+        if not isinstance(data.get(key), dict):
+            errors.add(f"{path}.{key}", "must be an object")
+            return None
+    try:
+        parts["config"] = interface.clean_config(data["config"])
+    except InvalidInput as refusal:
+        errors.add(_refusal_path(path, "config", refusal), refusal.message)
+        return None
+    try:
+        parts["item"] = interface.clean_item(data["item"], parts["config"])
+    except InvalidInput as refusal:
+        errors.add(_refusal_path(path, "item", refusal), refusal.message)
+        return None
+    try:
+        parts["gold_answer"] = interface.clean_answer(
+            data["gold_answer"], parts["config"], parts["item"]
+        )
+    except InvalidInput as refusal:
+        errors.add(_refusal_path(path, "gold_answer", refusal), refusal.message)
+        return None
+    return SampleTask(
+        interface=name,
+        config=parts["config"],
+        item=parts["item"],
+        gold_answer=parts["gold_answer"],
+        tolerance=float(tolerance) if _is_number(tolerance) else None,
+    )
+
+
 def validate_question(data, path: str, errors: _Errors) -> None:
     """Add to `errors` every problem of one question's JSON (shared with the authoring form)."""
     if not isinstance(data, dict):
@@ -210,6 +293,8 @@ def validate_question(data, path: str, errors: _Errors) -> None:
             errors.add(
                 f"{path}.options", "a multiple-choice question needs at least one correct option"
             )
+    elif kind == "sample_task":
+        clean_sample_task(data, path, errors)
     elif kind == "short_text":
         accepted = data.get("accepted_answers")
         regex = data.get("regex")
@@ -328,6 +413,11 @@ def _question_fields(data: dict, previous: QualificationQuestion | None) -> dict
         "regex": "",
         "numeric_answer": None,
         "tolerance": Decimal(0),
+        "interface": "",
+        "task_config": {},
+        "task_data": {},
+        "gold_answer": None,
+        "task_tolerance": None,
     }
     if kind in ("single_choice", "multiple_choice"):
         old_ids = {}
@@ -344,6 +434,16 @@ def _question_fields(data: dict, previous: QualificationQuestion | None) -> dict
     elif kind == "short_text":
         fields["accepted_answers"] = [a.strip() for a in data["accepted_answers"]]
         fields["regex"] = data.get("regex") or ""
+    elif kind == "sample_task":
+        errors = _Errors()
+        task = clean_sample_task(data, "questions", errors)
+        if task is None:  # validated before; the interface changed its mind in between
+            raise QualificationImportError(errors)
+        fields["interface"] = task.interface
+        fields["task_config"] = task.config
+        fields["task_data"] = task.item
+        fields["gold_answer"] = task.gold_answer
+        fields["task_tolerance"] = task.tolerance
     else:
         try:
             fields["numeric_answer"] = Decimal(str(data["answer"])).quantize(Decimal("0.000001"))
@@ -391,6 +491,12 @@ def qualification_test_import(*, data: dict, company=None) -> ImportResult:
             question.setdefault("explanation", "")
             if question.get("kind") == "short_text":
                 question["regex"] = question.get("regex") or None
+            if question.get("kind") == "sample_task":
+                task = clean_sample_task(question, "questions", _Errors())
+                question["config"] = task.config
+                question["item"] = task.item
+                question["gold_answer"] = task.gold_answer
+                question["tolerance"] = task.tolerance
             if question.get("kind") == "numeric":
                 question["answer"] = _number(Decimal(str(question["answer"])))
                 question["tolerance"] = _number(Decimal(str(question.get("tolerance", 0))))

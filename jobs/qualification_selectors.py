@@ -14,6 +14,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
 
 from accounts.models import User
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
 
 from .models import QualificationTest
 from .qualification_models import (
@@ -145,34 +147,56 @@ def _answers(attempt: QualificationAttempt) -> dict[int, AttemptAnswer]:
     return {answer.question_id: answer for answer in attempt.answers.all()}
 
 
+def _empty_value(question: QualificationQuestion):
+    if question.is_choice:
+        return []
+    return {} if question.kind == QualificationQuestion.Kind.SAMPLE_TASK else ""
+
+
 def _worker_items(questions, option_orders: dict, answers: dict) -> list[dict]:
     items = []
     for number, question in enumerate(questions, start=1):
         texts = question.option_texts
         order = option_orders.get(str(question.pk), list(texts))
         saved = answers.get(question.pk)
-        value = saved.value if saved is not None else ([] if question.is_choice else "")
-        items.append(
-            {
-                "number": number,
-                "id": question.pk,
-                "kind": question.kind,
-                "prompt": question.prompt,
-                "context": question.context,
-                "weight": question.weight,
-                "options": [(oid, texts[oid]) for oid in order if oid in texts],
-                "value": value,
-            }
-        )
+        value = saved.value if saved is not None else _empty_value(question)
+        item = {
+            "number": number,
+            "id": question.pk,
+            "kind": question.kind,
+            "prompt": question.prompt,
+            "context": question.context,
+            "weight": question.weight,
+            "options": [(oid, texts[oid]) for oid in order if oid in texts],
+            "value": value,
+        }
+        if question.kind == QualificationQuestion.Kind.SAMPLE_TASK:
+            # What the widget needs to show the task; the gold answer stays on the server.
+            item["interface"] = question.interface
+            item["task_config"] = question.task_config
+            item["task_data"] = question.task_data
+            item["field_name"] = f"q-{question.pk}"
+        items.append(item)
     return items
+
+
+def describe_sample_answer(question: QualificationQuestion, answer) -> str:
+    """The interface's short description of a sample-task answer; "" when there is none."""
+    if not isinstance(answer, dict) or not answer:
+        return ""
+    try:
+        return get_interface(question.interface).describe_answer(answer, question.task_config)
+    except InvalidInput:  # an interface no longer registered
+        return ""
 
 
 def attempt_questions(*, attempt: QualificationAttempt) -> list[dict]:
     """The drawn questions as the worker sees them, in the attempt's order, with saved answers.
 
     Each item: number, id, kind, prompt, context, weight, options [(id, text)] in the
-    attempt's option order, value (the saved answer). No correctness, accepted answers,
-    regex, numeric answer or explanation: this is what may reach the browser mid-attempt.
+    attempt's option order, value (the saved answer); sample tasks add interface,
+    task_config, task_data and field_name. No correctness, accepted answers, regex, numeric
+    answer, gold answer or explanation: this is what may reach the browser mid-attempt.
     """
     return _worker_items(_ordered_questions(attempt), attempt.option_orders, _answers(attempt))
 
@@ -193,7 +217,7 @@ def attempt_review(*, attempt: QualificationAttempt) -> list[dict]:
     items = []
     for number, question in enumerate(_ordered_questions(attempt), start=1):
         saved = answers.get(question.pk)
-        value = saved.value if saved is not None else ([] if question.is_choice else "")
+        value = saved.value if saved is not None else _empty_value(question)
         texts = question.option_texts
         order = attempt.option_orders.get(str(question.pk), list(texts))
         correct = {o["id"] for o in question.options if o.get("correct")}
@@ -218,6 +242,9 @@ def attempt_review(*, attempt: QualificationAttempt) -> list[dict]:
                 "numeric_answer": question.numeric_answer,
                 "tolerance": question.tolerance,
                 "explanation": question.explanation,
+                "interface": question.interface,
+                "answer_described": describe_sample_answer(question, value),
+                "gold_described": describe_sample_answer(question, question.gold_answer),
             }
         )
     return items

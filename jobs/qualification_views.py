@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from annotation.base import MAX_ANSWER_BYTES
+from annotation.registry import INTERFACES
 from core.access import company_role_required, worker_required
 from core.errors import LoopworkError
 
@@ -21,7 +23,8 @@ from .qualification_authoring import TestForm, qualification_test_save, question
 from .qualification_models import QualificationAttempt
 
 SITE_BASE = "base.html"
-MAX_AUTOSAVE_BYTES = 16 * 1024
+# Room for the largest answer an annotation interface accepts, plus the envelope.
+MAX_AUTOSAVE_BYTES = MAX_ANSWER_BYTES + 1024
 
 
 # --- Workers: taking a test ---------------------------------------------------------------
@@ -73,9 +76,23 @@ def _posted_answers(request, attempt: QualificationAttempt, questions: list[dict
         key = f"q{question['id']}"
         if question["kind"] in ("single_choice", "multiple_choice"):
             answers[question["id"]] = request.POST.getlist(key)
+        elif question["kind"] == "sample_task":
+            # The widget's hidden input holds the answer as JSON; the service parses it.
+            answers[question["id"]] = request.POST.get(question["field_name"], "")
         else:
             answers[question["id"]] = request.POST.get(key, "")
     return answers
+
+
+def _shown_value(question: dict, posted):
+    """What to show again after a refused save: a sample task's widget needs a dict."""
+    if question["kind"] != "sample_task":
+        return posted
+    try:
+        value = json.loads(posted) if isinstance(posted, str) and posted else posted
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 @worker_required
@@ -107,7 +124,8 @@ def attempt_page(request, attempt_id: int):
             error = refusal
             # Show what the worker typed, with the error next to its question.
             for question in questions:
-                question["value"] = answers.get(question["id"], question["value"])
+                if question["id"] in answers:
+                    question["value"] = _shown_value(question, answers[question["id"]])
     for question in questions:
         question["error"] = error.message if error and error.field == f"q{question['id']}" else ""
     return render(
@@ -131,7 +149,10 @@ def _json_error(error: LoopworkError) -> JsonResponse:
 @worker_required
 @require_POST
 def attempt_autosave(request, attempt_id: int):
-    """Save one answer: body {"question": id, "value": [option ids] | "text"}."""
+    """Save one answer: body {"question": id, "value": [option ids] | "text" | {sample task}}.
+
+    The reply says only whether it was saved: never a grade or an expected answer.
+    """
     attempt = get_object_or_404(
         selectors.attempt_for_worker(worker=request.user, attempt_id=attempt_id)
     )
@@ -245,9 +266,23 @@ def editor_response(request, *, test, base_template, urls, company=None, status=
             "test": test,
             "base_template": base_template,
             "urls": urls,
+            "interface_examples": _interface_examples(),
         },
         status=status,
     )
+
+
+def _interface_examples() -> list[dict]:
+    """Each interface's example config and tolerance rule, as help for sample-task authors."""
+    return [
+        {
+            "name": interface.name,
+            "label": interface.label,
+            "config": json.dumps(interface.example_config(), ensure_ascii=False),
+            "tolerance_help": interface.tolerance_help,
+        }
+        for interface in INTERFACES.values()
+    ]
 
 
 def _company_urls(test: QualificationTest | None = None) -> dict:

@@ -25,6 +25,13 @@
       return Array.prototype.map.call(
         fieldset.querySelectorAll("input:checked"), function (input) { return input.value; });
     }
+    if (kind === "sample_task") {
+      // The annotation widget keeps its answer as JSON in a hidden input named after the field.
+      var holder = fieldset.querySelector("[data-sample-task]");
+      var hidden = holder && form.querySelector("input[name='" + holder.getAttribute("data-field") + "']");
+      if (!hidden || !hidden.value) return {};
+      try { return JSON.parse(hidden.value); } catch (error) { return {}; }
+    }
     var input = fieldset.querySelector("input[type=text]");
     return input ? input.value : "";
   }
@@ -53,13 +60,22 @@
     });
   }
 
+  // A sample task's widget announces each new answer with input and change events on its
+  // hidden input; its own controls' events come before that update, so only the hidden one counts.
+  function isSampleTask(fieldset) { return fieldset.getAttribute("data-kind") === "sample_task"; }
+  function isWidgetAnswer(fieldset, target) {
+    var holder = fieldset.querySelector("[data-sample-task]");
+    return !!holder && target.name === holder.getAttribute("data-field");
+  }
+
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("[data-question]");
-    if (fieldset) save(fieldset);
+    if (fieldset && !isSampleTask(fieldset)) save(fieldset);
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("[data-question]");
-    if (!fieldset || event.target.type !== "text") return;
+    if (!fieldset) return;
+    if (isSampleTask(fieldset) ? !isWidgetAnswer(fieldset, event.target) : event.target.type !== "text") return;
     var key = fieldset.getAttribute("data-question");
     clearTimeout(timers[key]);
     timers[key] = setTimeout(function () { save(fieldset); }, 800);

@@ -16,6 +16,8 @@ from accounts.models import Company, Membership, User, WorkerProfile
 from cms.demo.users import DEMO_PASSWORD
 from core.categories import Category
 from jobs.models import JobPage, QualificationTest
+from jobs.qualification_models import QualificationGrant, QualificationQuestion
+from marketplace.models import Item, Project, ProjectMedia
 
 DEMO_EMAILS = ["worker@example.com", "company@example.com", "admin@example.com"]
 
@@ -62,6 +64,11 @@ def snapshot() -> dict:
         "published_at": sorted(JobPage.objects.values_list("pk", "last_published_at")),
         "user_passwords": sorted(User.objects.values_list("pk", "password")),
         "company_updated_at": sorted(Company.objects.values_list("pk", "updated_at", "logo")),
+        "projects": sorted(Project.objects.values_list("pk", "updated_at", "status")),
+        "items": Item.objects.count(),
+        "project_media": sorted(ProjectMedia.objects.values_list("pk", "file")),
+        "grants": sorted(QualificationGrant.objects.values_list("pk", "granted_at", "score")),
+        "questions": sorted(QualificationQuestion.objects.values_list("pk", "gold_answer")),
     }
 
 

@@ -15,6 +15,12 @@ from rich.table import Table
 from accounts.models import Company, User
 from cms.demo.companies import COMPANIES
 from cms.demo.listings import LISTINGS
+from cms.demo.projects import (
+    PROJECTS,
+    demo_extra_worker_grants_ensure,
+    demo_project_ensure,
+    demo_worker_grants_ensure,
+)
 from cms.demo.qualification_tests import demo_tests_ensure, listing_needs_test
 from cms.demo.seed import (
     DemoPassword,
@@ -31,9 +37,11 @@ from cms.demo.users import (
     DEMO_PASSWORD,
     WORKER_EMAIL,
     WORKER_PROFILE,
+    extra_worker_email,
 )
 from cms.demo_content import seed_cms
 from jobs.models import JobIndexPage, JobPage
+from marketplace.models import Item, Project
 
 SITE_URL = "http://127.0.0.1:8000/"
 # Listings are back-dated one after another, this far apart, so "newest" ordering means something.
@@ -57,7 +65,8 @@ def quiet_loggers(names=CHATTY_LOGGERS):
 
 class Command(BaseCommand):
     help = (
-        "Seed the demo: site content, demo users, companies and listings. Runs only in demo "
+        "Seed the demo: site content, demo users, companies, listings, qualification tests "
+        "and one active task project per annotation interface. Runs only in demo "
         "mode (LOOPWORK_DEMO=1; config.settings.dev turns it on). Running it again changes "
         "nothing that already exists."
     )
@@ -68,7 +77,8 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also create worker1@example.com … workerN@example.com (demo password).",
+            help="Also create worker1@example.com … workerN@example.com (demo password), "
+            "verified and qualified for every demo project.",
         )
 
     def handle(self, *args, workers: int, **options):
@@ -107,7 +117,7 @@ class Command(BaseCommand):
 
         companies = {}
         owners = {}
-        new_companies = new_listings = 0
+        new_companies = new_listings = new_projects = 0
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         with Progress(
             TextColumn("{task.description}"),
@@ -147,14 +157,26 @@ class Command(BaseCommand):
                         new_listings += 1
                     progress.advance(task)
 
+            task = progress.add_task("Projects and their items", total=len(PROJECTS))
+            for spec in PROJECTS:
+                _, created = demo_project_ensure(
+                    spec=spec, company=companies[spec.company], owner=owners[spec.company], now=now
+                )
+                new_projects += created
+                progress.advance(task)
+        demo_worker_grants_ensure(worker=worker, now=now)
+
         new_workers = 0
         if workers:
             with console.status(f"{workers} extra demo workers…"):
                 new_workers = demo_extra_workers_ensure(count=workers, password=password)
+                demo_extra_worker_grants_ensure(
+                    emails=[extra_worker_email(n) for n in range(1, workers + 1)], now=now
+                )
 
-        self._report(console, new_companies, new_listings, new_workers, workers)
+        self._report(console, new_companies, new_listings, new_projects, new_workers, workers)
 
-    def _report(self, console, new_companies, new_listings, new_workers, workers):
+    def _report(self, console, new_companies, new_listings, new_projects, new_workers, workers):
         listings = JobPage.objects.live()
         table = Table(title="Loopwork demo data", show_header=True)
         table.add_column("What")
@@ -167,6 +189,12 @@ class Command(BaseCommand):
             "",
         )
         table.add_row("All live listings", str(listings.count()), str(new_listings))
+        table.add_row(
+            "Active projects",
+            str(Project.objects.filter(status=Project.Status.ACTIVE).count()),
+            str(new_projects),
+        )
+        table.add_row("Task items", str(Item.objects.count()), "")
         table.add_row("Users", str(User.objects.count()), "")
         if workers:
             table.add_row(
