@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	@mkdir -p var/mail var/celery/queue var/celery/processed var/cache
+	@mkdir -p var/mail var/celery/queue var/celery/processed var/celery/control var/cache
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v 0
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 from .base import InputField, Interface
 from .similarity import box_iou, matched_f1
-from .validation import TIMES, answer_checker, clean_item_fields, config_checker, join
+from .validation import TIMES, answer_checker, clean_item_fields, clean_labels_config, join
 
 MAX_LABELS = 30
 MAX_BOXES = 200
@@ -31,12 +31,7 @@ class Regions(Interface):
     )
 
     def clean_config(self, config) -> dict:
-        check = config_checker
-        check.limits(config)
-        check.obj(config, allowed=("labels",), required=("labels",))
-        return {
-            "labels": check.labels(config["labels"], "labels", min_items=1, max_items=MAX_LABELS)
-        }
+        return clean_labels_config(config, max_labels=MAX_LABELS)
 
     def clean_item(self, data, config) -> dict:
         return clean_item_fields(self, data)

@@ -12,7 +12,7 @@ from .validation import (
     TIMES,
     answer_checker,
     clean_item_fields,
-    config_checker,
+    clean_labels_config,
     item_checker,
     join,
     plain_text,
@@ -36,12 +36,7 @@ class Spans(Interface):
     )
 
     def clean_config(self, config) -> dict:
-        check = config_checker
-        check.limits(config)
-        check.obj(config, allowed=("labels",), required=("labels",))
-        return {
-            "labels": check.labels(config["labels"], "labels", min_items=1, max_items=MAX_LABELS)
-        }
+        return clean_labels_config(config, max_labels=MAX_LABELS)
 
     def clean_item(self, data, config) -> dict:
         cleaned = clean_item_fields(self, data)

@@ -198,6 +198,14 @@ item_checker = Checker("invalid_item", "data")
 answer_checker = Checker("invalid_answer", "answer")
 
 
+def clean_labels_config(config, *, max_labels: int) -> dict:
+    """A label schema that is only a list of labels (spans, regions)."""
+    check = config_checker
+    check.limits(config)
+    check.obj(config, allowed=("labels",), required=("labels",))
+    return {"labels": check.labels(config["labels"], "labels", min_items=1, max_items=max_labels)}
+
+
 def clean_item_fields(interface, data) -> dict:
     """Check data against the interface's input fields: kinds, lengths, required ones.
 

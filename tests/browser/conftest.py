@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from tests.factories import PASSWORD
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,6 +62,13 @@ class Journey:
 
     def goto(self, path: str):
         self.page.goto(self.base_url + path)
+
+    def log_in(self, email: str, password: str = PASSWORD):
+        self.goto("/accounts/login/")
+        self.page.get_by_label(re.compile("^Email")).fill(email)
+        self.page.get_by_label(re.compile("^Password")).fill(password)
+        self.page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
+        self.page.wait_for_load_state()
 
     def shot(self, name: str):
         self.step += 1

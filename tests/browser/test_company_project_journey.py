@@ -5,7 +5,7 @@ import re
 import pytest
 
 from marketplace.models import Item, ItemUpload, Project
-from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
+from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,15 +18,6 @@ CSV = (
 )
 
 
-def log_in(journey, email):
-    page = journey.page
-    journey.goto("/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
-    page.wait_for_load_state()
-
-
 def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site_tree, tmp_path):
     owner = MembershipFactory(
         company=CompanyFactory(name="Northwind Labs"), role="owner", user__email="owner@example.org"
@@ -34,7 +25,7 @@ def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site
     page = journey.page
     page.on("dialog", lambda dialog: dialog.accept())
 
-    log_in(journey, owner.email)
+    journey.log_in(owner.email)
     journey.goto("/company/")
     assert page.get_by_role("heading", name="No projects yet").count() == 1
     journey.shot("home-without-projects")

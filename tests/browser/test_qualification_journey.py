@@ -8,7 +8,7 @@ from core.categories import Category
 from jobs.models import Application
 from jobs.qualification_io import qualification_test_import
 from jobs.qualification_models import QualificationGrant
-from tests.factories import PASSWORD, CompanyFactory, WorkerFactory, make_job
+from tests.factories import CompanyFactory, WorkerFactory, make_job
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -69,15 +69,6 @@ def search_test():
     return qualification_test_import(data=document).test
 
 
-def log_in(journey, email):
-    page = journey.page
-    journey.goto("/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
-    page.wait_for_load_state()
-
-
 def apply_and_open_the_test(journey, job):
     page = journey.page
     journey.goto(job.url)
@@ -106,7 +97,7 @@ def test_an_applicant_passes_and_another_fails_and_sees_the_retake_date(journey,
     failer = WorkerFactory(email="failer@example.org")
     page = journey.page
 
-    log_in(journey, passer.email)
+    journey.log_in(passer.email)
     apply_and_open_the_test(journey, job)
     for _prompt, right, _wrong in QUESTIONS:
         page.get_by_label(right).check()
@@ -125,7 +116,7 @@ def test_an_applicant_passes_and_another_fails_and_sees_the_retake_date(journey,
     assert QualificationGrant.objects.get(worker=passer).score == 100
 
     page.context.clear_cookies()
-    log_in(journey, failer.email)
+    journey.log_in(failer.email)
     apply_and_open_the_test(journey, job)
     for _prompt, _right, wrong in QUESTIONS:
         page.get_by_label(wrong[0]).check()

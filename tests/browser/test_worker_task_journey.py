@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from jobs.models import Qualification
 from jobs.qualification_models import QualificationGrant
 from marketplace.models import Assignment, Item
-from tests.factories import PASSWORD, CompanyFactory, WorkerFactory
+from tests.factories import CompanyFactory, WorkerFactory
 from tests.marketplace.factories import make_items, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -71,15 +71,6 @@ def three_projects(qualification):
     return classification, regions, comparison
 
 
-def log_in(journey, email):
-    page = journey.page
-    journey.goto("/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
-    page.wait_for_load_state()
-
-
 def start_from_home(journey, title):
     page = journey.page
     journey.goto("/work/")
@@ -107,7 +98,7 @@ def test_a_worker_completes_tasks_in_three_interfaces_including_drawing_a_box(jo
     classification, regions, comparison = three_projects(qualification)
     page = journey.page
 
-    log_in(journey, worker.email)
+    journey.log_in(worker.email)
     journey.goto("/work/")
     for title in ("Sentiment of reviews", "Find the cars", "Which reply is better"):
         assert page.get_by_role("heading", name=title).count() == 1
