@@ -14,8 +14,9 @@ from rich.progress import track
 from accounts.models import Company, Country, Language
 from cms.site_tree import ensure_site_tree
 from core.categories import Category
-from jobs.listings import ListingQuery, listing_search
 from jobs.models import JobIndexPage, JobPage
+from jobs.search.results import ListingQuery
+from jobs.search.service import listing_search
 
 from .harness import counted_queries, measure, report, throwaway_database
 

@@ -3,17 +3,20 @@
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
-from wagtail.api.v3.auth import BearerTokenAuth
 
+from accounts.api_tokens import ApiTokenAuth
 from core.errors import LoopworkError
 from jobs.qualification_api import router as qualifications_router
+from jobs.search_api import router as jobs_search_router
+from marketplace.project_api import router as projects_router
+from marketplace.worker_api import router as worker_router
 
 api = NinjaAPI(
     title="Loopwork API",
     version="1",
     description="Loopwork's HTTP API. Authenticate with `Authorization: Bearer <token>`.",
     urls_namespace="api",
-    auth=BearerTokenAuth(),
+    auth=ApiTokenAuth(),
 )
 
 
@@ -59,3 +62,7 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/me/", qualifications_router)
+# Public (auth=None): job search and autocomplete at /api/v1/jobs and /api/v1/jobs/suggest.
+api.add_router("/", jobs_search_router)
+api.add_router("/projects", projects_router)
+api.add_router("/", worker_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("company/", include("accounts.company_urls")),
+    path("company/", include("marketplace.company_urls")),
     path("company/", include("jobs.company_urls")),
     path("company/", include("jobs.qualification_company_urls")),
     path("work/", include("marketplace.urls")),

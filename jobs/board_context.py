@@ -15,12 +15,14 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from core.categories import Category
 from core.money import format_money
 
 from .board_forms import ListingFilterForm
-from .listings import SORT_CHOICES, ListingResults, listing_search, related_listings
+from .listings import related_listings
 from .models import Application, JobIndexPage, JobPage
+from .search.results import SORT_CHOICES, SORT_RELEVANCE, ListingResults
+from .search.saved import saved_query_string
+from .search.service import listing_search
 
 APPLICATION_BADGES = {
     Application.Status.SUBMITTED: "badge",
@@ -80,8 +82,38 @@ def _pagination(results: ListingResults, params: QueryDict) -> dict:
     }
 
 
+def _facet_links(
+    results: ListingResults, params: QueryDict, name: str, param: str, scale: int = 1
+) -> list:
+    """{facet, url} for a facet that is one choice at a time: the link sets or clears it."""
+    links = []
+    for value in results.facets[name].values:
+        linked = params.copy()
+        linked.pop("page", None)
+        if value.selected:
+            linked.pop(param, None)
+        else:
+            linked[param] = str(int(value.value) // scale) if scale > 1 else value.value
+        encoded = linked.urlencode()
+        links.append({"facet": value, "url": f"?{encoded}" if encoded else "?"})
+    return links
+
+
+def _select_options(field, facet, selected: str | None) -> list[tuple[str, str, int | None, bool]]:
+    """(value, label, count, selected) for a select filter; "any" options carry no count.
+
+    A code a listing does not list still counts the listings open to everyone.
+    """
+    counts = facet.counts()
+    open_to_all = counts.get("_any", 0)
+    return [
+        (value, label, counts.get(value, open_to_all) if value else None, value == (selected or ""))
+        for value, label in field.field.choices
+    ]
+
+
 def job_index_context(page: JobIndexPage, request: HttpRequest) -> dict:
-    """The filter form, one page of results, category counts and links that keep the filters."""
+    """The filter form, one page of results, facet counts and links that keep the filters."""
     form = ListingFilterForm(request.GET)
     query = form.to_query()
     results = listing_search(query=query)
@@ -91,27 +123,66 @@ def job_index_context(page: JobIndexPage, request: HttpRequest) -> dict:
     for name in form.errors:
         params.pop(name, None)
 
-    chosen = set(query.categories)
     category_filters = [
         {
-            "value": category.value,
-            "label": category.label,
-            "count": results.category_counts.get(category.value, 0),
-            "checked": category.value in chosen,
+            "value": value.value,
+            "label": value.label,
+            "count": value.count,
+            "checked": value.selected,
             "id": f"id_category_{index}",
         }
-        for index, category in enumerate(Category)
+        for index, value in enumerate(results.facets["category"].values)
     ]
+    suggestion_url = ""
+    if results.suggestion:
+        suggested = params.copy()
+        suggested["q"] = results.suggestion
+        suggested.pop("page", None)
+        suggestion_url = f"?{suggested.urlencode()}"
+    user = request.user
     return {
         "form": form,
         "results": results,
-        "hits": [(hit, hourly_equivalent(hit)) for hit in results.hits],
+        "hits": [(hit, hourly_equivalent(hit.listing)) for hit in results.hits],
+        "facets": results.facets,
         "category_filters": category_filters,
         "category_counts": results.category_counts,
+        "experience_links": _facet_links(results, params, "experience", "experience"),
+        "company_links": _facet_links(results, params, "company", "company"),
+        "pay_links": _facet_links(results, params, "pay", "min_pay", scale=100),
+        "language_options": _select_options(
+            form["language"], results.facets["language"], query.language
+        ),
+        "country_options": _select_options(
+            form["country"], results.facets["country"], query.country
+        ),
+        "experience_options": [
+            (value, label, counts, value == (query.experience or ""))
+            for (value, label), counts in zip(
+                form["experience"].field.choices,
+                [None, *[v.count for v in results.facets["experience"].values]],
+                strict=True,
+            )
+        ],
+        "no_test_count": results.facets["test"].counts().get("none", 0),
         "pagination": _pagination(results, params),
-        "sort_choices": SORT_CHOICES,
+        # "Best match" is the empty value: relevance with words, newest without.
+        "sort_choices": [
+            ("", label) if value == SORT_RELEVANCE else (value, label)
+            for value, label in SORT_CHOICES
+        ],
+        "current_sort": "" if query.sort in ("", SORT_RELEVANCE) else query.sort,
         "is_filtered": query.is_filtered,
         "clear_url": page.get_url(request),
+        "suggestion_url": suggestion_url,
+        "can_save_search": bool(user.is_authenticated and user.is_worker and query.is_filtered),
+        "saved_params": [
+            (name, value)
+            for name, values in QueryDict(saved_query_string(params)).lists()
+            for value in values
+        ],
+        "saved_searches_url": reverse("jobs_work:saved_searches"),
+        "suggest_url": reverse("jobs:suggest"),
     }
 
 

@@ -1,4 +1,4 @@
-"""The job board's filter form: request.GET in, a ListingQuery out.
+"""The job board's filter form: request.GET (or a saved search) in, a ListingQuery out.
 
 A filter with a bad value gets an error beside it and is left out; the others still apply.
 """
@@ -11,7 +11,8 @@ from accounts.models import Country, Language
 from core.categories import Category
 from core.money import platform_currency, to_minor_units
 
-from .listings import SORT_CHOICES, SORT_NEWEST, ListingQuery
+from .models import JobPage
+from .search.results import SORT_CHOICES, ListingQuery
 
 MAX_QUERY_LENGTH = 200
 # The id of the <form> on the board page; the sidebar's inputs join it with form="...".
@@ -71,20 +72,40 @@ class ListingFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a country from the list."},
     )
+    experience = forms.ChoiceField(
+        label="Experience",
+        required=False,
+        choices=[("", "Any experience"), *JobPage.Experience.choices],
+        error_messages={"invalid_choice": "Choose an experience level from the list."},
+    )
+    company = forms.IntegerField(
+        label="Company",
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Choose a company from the list.",
+            "min_value": "Choose a company from the list.",
+            "max_value": "Choose a company from the list.",
+        },
+    )
     no_test = forms.BooleanField(label="No test needed", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
         choices=SORT_CHOICES,
-        error_messages={"invalid_choice": "Sort by newest or highest pay."},
+        error_messages={"invalid_choice": "Sort by best match, newest or highest pay."},
     )
     page = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=2**31,
         widget=forms.HiddenInput,
         error_messages={
             "invalid": "Page numbers are whole numbers from 1; showing page 1.",
             "min_value": "Page numbers are whole numbers from 1; showing page 1.",
+            "max_value": "That page is far past the end; showing page 1.",
         },
     )
 
@@ -108,7 +129,9 @@ class ListingFilterForm(forms.Form):
             min_hourly_cents=(to_minor_units(min_pay, platform_currency()) if min_pay else None),
             language=data.get("language") or None,
             country=data.get("country") or None,
+            experience=data.get("experience") or None,
+            company=data.get("company") or None,
             no_test=bool(data.get("no_test")),
-            sort=data.get("sort") or SORT_NEWEST,
+            sort=data.get("sort") or "",
             page=data.get("page") or 1,
         )

@@ -306,3 +306,6 @@ class ApplicationEvent(models.Model):
 
 # Questions, attempts and grants of qualification tests live in their own module.
 from .qualification_models import *  # noqa: E402, F403
+
+# Search entries, their vocabulary and saved searches live in the search package.
+from .search.models import *  # noqa: E402, F403

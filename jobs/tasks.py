@@ -4,7 +4,10 @@ import logging
 
 from celery import shared_task
 
-from . import qualification_tasks  # noqa: F401  (registers the qualification tasks)
+from . import (
+    qualification_tasks,  # noqa: F401  (registers the qualification tasks)
+    search_tasks,  # noqa: F401  (registers the search tasks)
+)
 from .listing_authoring import listing_close_past_deadline
 
 logger = logging.getLogger(__name__)

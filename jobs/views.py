@@ -1,14 +1,18 @@
-"""Applying to a listing."""
+"""Applying to a listing, the board's autocomplete and unsubscribing from a saved search."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
-from core.access import worker_required
+from core.access import public, worker_required
 from core.errors import LoopworkError
 
 from .applications import application_submit
 from .forms import ApplyForm
 from .models import Application, JobPage
+from .search.saved import saved_search_from_token, saved_search_unsubscribe
+from .search.service import listing_suggest
 
 
 @worker_required
@@ -48,3 +52,25 @@ def apply(request, job_id: int):
             else None,
         },
     )
+
+
+@public
+@require_GET
+def suggest(request):
+    """Autocomplete for the board's search box: JSON {"suggestions": [...]}."""
+    return JsonResponse({"suggestions": listing_suggest(prefix=request.GET.get("q", "")[:200])})
+
+
+@public
+def saved_search_unsubscribe_view(request, token: str):
+    """GET: confirm stopping a saved search's emails; POST: stop them. No sign-in needed."""
+    try:
+        saved = saved_search_from_token(token)
+    except LoopworkError as error:
+        return render(
+            request, "jobs/saved_search_unsubscribe.html", {"error": error.message}, status=404
+        )
+    if request.method == "POST":
+        saved = saved_search_unsubscribe(token=token)
+        return render(request, "jobs/saved_search_unsubscribe.html", {"saved": saved, "done": True})
+    return render(request, "jobs/saved_search_unsubscribe.html", {"saved": saved})

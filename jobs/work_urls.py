@@ -16,4 +16,10 @@ urlpatterns = [
         work_views.application_withdraw_view,
         name="application_withdraw",
     ),
+    path("saved-searches/", work_views.saved_searches, name="saved_searches"),
+    path(
+        "saved-searches/<int:saved_search_id>/delete/",
+        work_views.saved_search_delete_view,
+        name="saved_search_delete",
+    ),
 ]

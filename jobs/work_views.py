@@ -1,4 +1,4 @@
-"""The worker's own applications under /work/applications/."""
+"""The worker's own applications and saved searches under /work/."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,7 +9,8 @@ from core.access import worker_required
 from core.errors import LoopworkError
 
 from .applications import CLOSED_FOR_WITHDRAWAL, application_withdraw, applications_for_worker
-from .models import Application
+from .models import Application, SavedSearch
+from .search.saved import saved_search_create, saved_search_delete
 
 
 @worker_required
@@ -49,3 +50,36 @@ def application_withdraw_view(request, application_id: int):
     else:
         messages.success(request, "Your application was withdrawn. You can apply again later.")
     return redirect("jobs_work:application", application_id=application.pk)
+
+
+@worker_required
+def saved_searches(request):
+    """GET: the worker's saved searches. POST: save the board query sent in the form."""
+    if request.method == "POST":
+        try:
+            saved = saved_search_create(
+                worker=request.user,
+                params=request.POST,
+                frequency=request.POST.get("frequency", SavedSearch.Frequency.DAILY),
+            )
+        except LoopworkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Search saved: {saved.name}. New matches will be emailed to you."
+            )
+        return redirect("jobs_work:saved_searches")
+    searches = SavedSearch.objects.filter(worker=request.user)
+    return render(request, "jobs/work/saved_searches.html", {"searches": searches})
+
+
+@worker_required
+@require_POST
+def saved_search_delete_view(request, saved_search_id: int):
+    try:
+        saved_search_delete(worker=request.user, saved_search_id=saved_search_id)
+    except LoopworkError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Saved search deleted.")
+    return redirect("jobs_work:saved_searches")

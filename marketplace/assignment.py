@@ -41,10 +41,11 @@ import datetime
 import logging
 import random
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import (
     Case,
     F,
@@ -72,16 +73,18 @@ PICK_ATTEMPTS = 10
 EXPOSURE_WINDOW = datetime.timedelta(hours=24)
 # What a claim reads of the project (its long texts are left in the database).
 CLAIM_FIELDS = (
-    "pk", "status", "interface", "overlap", "lease_seconds", "reward_cents", "gold_rate",
+    "id", "status", "interface", "overlap", "lease_seconds", "reward_cents", "gold_rate",
     "required_qualification_id", "min_qualification_score", "max_assignments_per_worker",
     "content_risk", "daily_exposure_cap",
 )  # fmt: skip
-# What a submit reads: the assignment, its item's data and gold, the project's rules.
-SUBMIT_FIELDS = (
-    "pk", "status", "is_gold", "leased_at", "expires_at", "answer", "worker_id",
-    "item__data", "item__gold_answer", "item__is_gold",
-    "project__status", "project__interface", "project__label_schema", "project__overlap",
-    "project__accuracy_threshold", "project__min_gold_answers",
+# What a submit reads: the assignment, its item's data, gold and counters, the project's rules.
+SUBMIT_ASSIGNMENT_FIELDS = tuple(field.attname for field in Assignment._meta.concrete_fields)
+SUBMIT_ITEM_FIELDS = (
+    "id", "data", "is_gold", "gold_answer", "assigned_count", "submitted_count",
+)  # fmt: skip
+SUBMIT_PROJECT_FIELDS = (
+    "id", "status", "interface", "label_schema", "overlap", "accuracy_threshold",
+    "min_gold_answers",
 )  # fmt: skip
 ANSWER_FIELDS = ["status", "answer", "submitted_at", "work_seconds", "gold_score", "updated_at"]
 # Projects whose live leases can still be submitted: pausing stops handing out new tasks
@@ -134,13 +137,45 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now or timezone.now()
 
 
+# --- Raw rows -----------------------------------------------------------------------------
+
+
+def _columns(model, alias: str, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The SQL select list of these fields (attnames) in the model's order, and that order."""
+    ordered = tuple(
+        field.attname for field in model._meta.concrete_fields if field.attname in names
+    )
+    return ", ".join(f'{alias}."{model._meta.get_field(n).column}"' for n in ordered), ordered
+
+
+def _load(model, names: tuple[str, ...], values):
+    """A model instance from raw column values (in `names` order), converted as the ORM does
+    (SQLite returns datetimes as text, PostgreSQL JSON as text); other fields are deferred."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    cache = wrapper.__dict__.setdefault("_loopwork_converters", {})
+    key = (model, names)
+    if key not in cache:
+        columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in names]
+        cache[key] = [
+            (index, column, converter)
+            for index, column in enumerate(columns)
+            for converter in (
+                wrapper.ops.get_db_converters(column) + column.get_db_converters(wrapper)
+            )
+        ]
+    values = list(values)
+    for index, column, converter in cache[key]:
+        values[index] = converter(values[index], column, wrapper)
+    return model.from_db(DEFAULT_DB_ALIAS, names, values)
+
+
 # --- Eligibility --------------------------------------------------------------------------
 
 
 # The two reads every claim runs are written out: building them with the ORM cost more CPU
 # than running them (PostgreSQL and SQLite read the same SQL; table names come from the
 # models). Fragments are joined from constants only; values always go as parameters.
-_A, _I = Assignment._meta.db_table, Item._meta.db_table
+_A, _I, _P = Assignment._meta.db_table, Item._meta.db_table, Project._meta.db_table
 _MINE = f"FROM {_A} a WHERE a.project_id = %s AND a.worker_id = %s"
 _STANDING = {
     "email_ok": (
@@ -151,9 +186,8 @@ _STANDING = {
         f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "  # noqa: S608 (model table names)
         "WHERE s.project_id = %s AND s.worker_id = %s AND s.lifted_at IS NULL)"
     ),
-    "live_lease": (
-        f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at > %s ORDER BY a.id LIMIT 1)"
-    ),
+    "live_lease": f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at > %s)",
+    "stale_lease": f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at <= %s)",
     "qualified": (
         f"EXISTS (SELECT 1 FROM {QualificationGrant._meta.db_table} g "  # noqa: S608 (model table names)
         "WHERE g.worker_id = %s AND g.qualification_id = %s AND g.revoked_at IS NULL "
@@ -167,21 +201,26 @@ _STANDING = {
 }
 
 
-def _standing(*, worker: User, project: Project, now: datetime.datetime) -> dict:
-    """Everything eligibility needs about the worker in the project, in one query."""
+def _standing(
+    *, worker: User, project: Project, now: datetime.datetime, claiming: bool = False
+) -> dict:
+    """Everything eligibility needs about the worker in the project, in one query (a claim
+    also asks for a lease of theirs that ran out: it must be expired before another)."""
     at = connection.ops.adapt_datetimefield_value(now)
     parts = {
         "email_ok": [worker.pk],
         "stopped": [project.pk, worker.pk],
         "live_lease": [project.pk, worker.pk, at],
     }
+    if claiming:
+        parts["stale_lease"] = [project.pk, worker.pk, at]
     if project.required_qualification_id:
         parts["qualified"] = [
             worker.pk, project.required_qualification_id, at, project.min_qualification_score
         ]  # fmt: skip
     if project.max_assignments_per_worker is not None:
         parts["held"] = [project.pk, worker.pk, at]
-    if project.is_risky and project.daily_exposure_cap:
+    if _counts_exposure(project):
         since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
         parts["exposed"] = [project.pk, worker.pk, since]
     sql = "SELECT " + ", ".join(_STANDING[name] for name in parts)
@@ -193,6 +232,10 @@ def _standing(*, worker: User, project: Project, now: datetime.datetime) -> dict
         if name in standing:
             standing[name] = bool(standing[name])  # SQLite answers 0 or 1
     return standing
+
+
+def _counts_exposure(project: Project) -> bool:
+    return bool(project.is_risky and project.daily_exposure_cap)
 
 
 def _judge(*, worker: User, project: Project, standing: dict | None) -> Eligibility:
@@ -239,6 +282,18 @@ def project_eligibility(
 
 # --- Claiming -----------------------------------------------------------------------------
 
+_CLAIM_COLUMNS, _CLAIM_NAMES = _columns(Project, "p", CLAIM_FIELDS)
+_CLAIMABLE_SQL = f"SELECT {_CLAIM_COLUMNS} FROM {_P} p WHERE p.id = %s AND p.status <> 'draft'"  # noqa: S608 (model names)
+
+
+def project_for_claim(*, project_id: int) -> Project | None:
+    """The project as a claim reads it, or None when it does not exist for workers (drafts
+    are the company's business). One query, without the project's long texts."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIMABLE_SQL, [project_id])
+        row = cursor.fetchone()
+    return None if row is None else _load(Project, _CLAIM_NAMES, row)
+
 
 def assignment_claim_next(
     *,
@@ -253,8 +308,8 @@ def assignment_claim_next(
     work left). Refuses with a LoopworkError: project_not_active (409), email_unverified,
     not_qualified, stopped, cap_reached, exposure_cap_reached, not_a_worker (403).
     Guarantees: never exceeds an item's overlap, never gives a worker an item twice, at most
-    one live lease per worker and project. With probability `gold_rate`% the lease is a
-    gold item the worker has not had, drawn from `rng`.
+    one lease per worker and project. With probability `gold_rate`% the lease is a gold
+    item the worker has not had, drawn from `rng`.
     """
     now = _now(now)
     refusal = _judge(worker=worker, project=project, standing=None)
@@ -268,30 +323,41 @@ def assignment_claim_next(
     return assignment
 
 
+# What _take answers when the lease could not be inserted: a claim of the same worker in
+# another tab won the one lease they may hold (or took this very item); look again.
+_RETRY = object()
+
+
 def _claim(
     *, worker: User, project: Project, now: datetime.datetime, rng: random.Random
 ) -> Assignment | None:
-    with transaction.atomic():
-        # Serialises this worker's claims (two tabs): the second sees the first one's lease.
-        User.objects.select_for_update(no_key=True).filter(pk=worker.pk).values_list("pk").get()
-        standing = _standing(worker=worker, project=project, now=now)
-        eligibility = _judge(worker=worker, project=project, standing=standing)
-        if not eligibility.ok:
-            _raise(eligibility)
-        if standing["live_lease"] is not None:
-            return Assignment.objects.select_related("item").get(pk=standing["live_lease"])
-        for _attempt in range(PICK_ATTEMPTS):
-            item = _pick(project=project, worker=worker, gold=False)
-            if item is None:
-                return None
-            if project.gold_rate and rng.random() * 100 < project.gold_rate:
-                # Gold is mixed in only while real work is left, so the real item is picked
-                # (and locked) first and simply not used when gold wins the draw.
-                item = _pick(project=project, worker=worker, gold=True) or item
-            assignment = _lease(item=item, project=project, worker=worker, now=now)
-            if assignment is not None:
-                return assignment
-        return None
+    # Caps count the worker's own assignments, so their claims are serialised where a cap
+    # applies (the lease constraint alone leaves a window between counting and inserting).
+    # SQLite's claims are serialised by its IMMEDIATE transactions.
+    capped = project.max_assignments_per_worker is not None or _counts_exposure(project)
+    fast = connection.vendor == "postgresql"
+    for _attempt in range(PICK_ATTEMPTS):
+        with transaction.atomic() if capped or not fast else nullcontext():
+            if capped:
+                User.objects.select_for_update(no_key=True).filter(pk=worker.pk).values_list(
+                    "pk"
+                ).get()
+            standing = _standing(worker=worker, project=project, now=now, claiming=True)
+            eligibility = _judge(worker=worker, project=project, standing=standing)
+            if not eligibility.ok:
+                _raise(eligibility)
+            if standing["live_lease"] is not None:
+                return Assignment.objects.select_related("item").get(pk=standing["live_lease"])
+            if standing["stale_lease"] is not None:
+                _reclaim_batch(project=project, now=now, size=1, worker=worker)
+            gold = bool(project.gold_rate) and rng.random() * 100 < project.gold_rate
+            if fast and not gold:
+                outcome = _take_at_once(project=project, worker=worker, now=now)
+            else:
+                outcome = _take(project=project, worker=worker, now=now, gold=gold)
+        if outcome is not _RETRY:
+            return outcome
+    return None
 
 
 # Open items of a kind the worker never had, in upload order: the partial index
@@ -303,6 +369,76 @@ PICK_SQL = (
     f"AND NOT EXISTS (SELECT 1 FROM {_A} a WHERE a.item_id = i.id AND a.worker_id = %s) "
     "ORDER BY i.project_id, i.is_gold, i.id LIMIT 1"
 )
+# The new lease's columns, in the model's order (the primary key comes from the database).
+_LEASE_FIELDS = [field for field in Assignment._meta.concrete_fields if not field.primary_key]
+# PostgreSQL: pick and lock the first free real item, insert the lease, count it on the
+# item, in one statement. ON CONFLICT DO NOTHING leaves the unique constraints as the
+# backstop without an error (and without a savepoint): no row from `leased` means another
+# claim of this worker won. The item row is locked by the pick, so its counters change
+# under the lock, relative to their latest committed values.
+_LEASE_COLUMNS = ", ".join(f'"{field.column}"' for field in _LEASE_FIELDS)
+_LEASE_VALUES = ", ".join("pick.id" if field.name == "item" else "%s" for field in _LEASE_FIELDS)
+CLAIM_SQL = (
+    f"WITH pick AS ({PICK_SQL} FOR UPDATE SKIP LOCKED), "  # noqa: S608 (model names)
+    f"leased AS (INSERT INTO {_A} ({_LEASE_COLUMNS}) SELECT {_LEASE_VALUES} FROM pick "
+    "ON CONFLICT DO NOTHING RETURNING id, item_id), "
+    f"counted AS (UPDATE {_I} i SET assigned_count = i.assigned_count + 1, "
+    "is_open = i.assigned_count + 1 < %s "
+    "FROM leased WHERE i.id = leased.item_id RETURNING i.id) "
+    "SELECT pick.id, pick.data, leased.id FROM pick LEFT JOIN leased ON true"
+)
+
+
+def _new_lease(*, project: Project, worker: User, now: datetime.datetime) -> Assignment:
+    return Assignment(
+        project=project,
+        worker=worker,
+        is_gold=False,
+        status=Assignment.Status.LEASED,
+        reward_cents=project.reward_cents,
+        leased_at=now,
+        expires_at=now + project.lease_duration,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _take_at_once(*, project: Project, worker: User, now: datetime.datetime):
+    """PostgreSQL, a real item: CLAIM_SQL; when every candidate is locked, the waiting path."""
+    assignment = _new_lease(project=project, worker=worker, now=now)
+    params = [project.pk, False, worker.pk]
+    params += [
+        field.get_db_prep_save(getattr(assignment, field.attname), connection)
+        for field in _LEASE_FIELDS
+        if field.name != "item"
+    ]
+    params.append(project.overlap)
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return _take(project=project, worker=worker, now=now, gold=False)
+    item_id, data, assignment_id = row
+    if assignment_id is None:
+        logger.info("lease not inserted item=%s worker=%s", item_id, worker.pk)
+        return _RETRY
+    assignment.pk = assignment.id = assignment_id
+    assignment.item = _load(Item, ("id", "data", "is_gold"), (item_id, data, False))
+    assignment._state.adding = False
+    return assignment
+
+
+def _take(*, project: Project, worker: User, now: datetime.datetime, gold: bool):
+    """Any database: lock a free item (waiting when every candidate is locked), lease it."""
+    with transaction.atomic():
+        item = _pick(project=project, worker=worker, gold=False)
+        if item is None:
+            return None
+        if gold:
+            # Gold is mixed in only while real work is left, so the real item is picked
+            # (and locked) first and simply not used when gold wins the draw.
+            item = _pick(project=project, worker=worker, gold=True) or item
+        return _lease(item=item, project=project, worker=worker, now=now)
 
 
 def _pick_query(*, project: Project, worker: User, gold: bool, lock: str = ""):
@@ -339,24 +475,17 @@ def _pick(*, project: Project, worker: User, gold: bool) -> Item | None:
     return None
 
 
-def _lease(*, item: Item, project: Project, worker: User, now: datetime.datetime) -> Assignment:
-    assignment = Assignment(
-        project=project,
-        item=item,
-        worker=worker,
-        is_gold=item.is_gold,
-        status=Assignment.Status.LEASED,
-        reward_cents=project.reward_cents,
-        leased_at=now,
-        expires_at=now + project.lease_duration,
-    )
+def _lease(*, item: Item, project: Project, worker: User, now: datetime.datetime):
+    assignment = _new_lease(project=project, worker=worker, now=now)
+    assignment.item, assignment.is_gold = item, item.is_gold
     try:
         with transaction.atomic():
             assignment.save(force_insert=True)
     except IntegrityError:
-        # The unique (item, worker) constraint caught a repeat the query missed.
-        logger.warning("repeat item refused item=%s worker=%s", item.pk, worker.pk)
-        return None
+        # A unique constraint caught what the query could not see: a lease of this worker
+        # committed meanwhile, or this very item.
+        logger.info("lease not inserted item=%s worker=%s", item.pk, worker.pk)
+        return _RETRY
     changes = {"assigned_count": F("assigned_count") + 1}
     if not item.is_gold:  # gold items ignore overlap and stay open
         changes["is_open"] = Case(
@@ -367,6 +496,26 @@ def _lease(*, item: Item, project: Project, worker: User, now: datetime.datetime
 
 
 # --- Submitting ---------------------------------------------------------------------------
+
+_SUBMIT_A, _SUBMIT_A_NAMES = _columns(Assignment, "a", SUBMIT_ASSIGNMENT_FIELDS)
+_SUBMIT_I, _SUBMIT_I_NAMES = _columns(Item, "i", SUBMIT_ITEM_FIELDS)
+_SUBMIT_P, _SUBMIT_P_NAMES = _columns(Project, "p", SUBMIT_PROJECT_FIELDS)
+# The assignment and its item, locked in that order by one statement (the lock order);
+# the project is read, not locked.
+_SUBMIT_READ_SQL = (
+    f"SELECT {_SUBMIT_A}, {_SUBMIT_I}, {_SUBMIT_P} FROM {_A} a "  # noqa: S608 (model names)
+    f"JOIN {_I} i ON i.id = a.item_id JOIN {_P} p ON p.id = a.project_id "
+    "WHERE a.id = %s AND a.worker_id = %s"
+)
+# PostgreSQL: both rows are locked already; one statement updates them.
+_SUBMIT_WRITE_SQL = (
+    f"WITH answered AS (UPDATE {_A} SET status = %s, answer = %s, submitted_at = %s, "  # noqa: S608
+    "work_seconds = %s, gold_score = %s, updated_at = %s WHERE id = %s) "
+    f"UPDATE {_I} SET submitted_count = submitted_count + 1, "
+    "assigned_count = assigned_count + %s, "
+    "is_open = CASE WHEN %s AND NOT is_gold THEN assigned_count + 1 < %s ELSE is_open END, "
+    "completed_at = CASE WHEN %s THEN %s ELSE completed_at END WHERE id = %s"
+)
 
 
 def assignment_submit(
@@ -384,18 +533,20 @@ def assignment_submit(
     """
     now = _now(now)
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update(of=("self",))
-            .select_related("project", "item")
-            .only(*SUBMIT_FIELDS)
-            .filter(pk=assignment_id, worker=worker)
-            .first()
-        )
-        if assignment is None:
+        lock = " FOR UPDATE OF a, i" if connection.features.has_select_for_update_of else ""
+        with connection.cursor() as cursor:
+            cursor.execute(_SUBMIT_READ_SQL + lock, [assignment_id, worker.pk])
+            row = cursor.fetchone()
+        if row is None:
             raise LoopworkError("No such assignment.", code="not_found", status=404)
+        a_end = len(_SUBMIT_A_NAMES)
+        i_end = a_end + len(_SUBMIT_I_NAMES)
+        assignment = _load(Assignment, _SUBMIT_A_NAMES, row[:a_end])
+        item = _load(Item, _SUBMIT_I_NAMES, row[a_end:i_end])
+        project = _load(Project, _SUBMIT_P_NAMES, row[i_end:])
+        assignment.item, assignment.project = item, project
         if assignment.status in Assignment.ANSWERED:
             return assignment
-        project, item = assignment.project, assignment.item
         if project.status not in SUBMITTABLE:
             _raise(_refusal("project_not_active"))
         if assignment.status == Assignment.Status.RETURNED:
@@ -412,40 +563,68 @@ def assignment_submit(
         if item.is_gold:
             score = interface.grade(cleaned, item.gold_answer, project.label_schema)
 
-        locked = Item.objects.select_for_update().only("assigned_count", "submitted_count")
-        counts = locked.get(pk=item.pk)
-        changes = {"submitted_count": F("submitted_count") + 1}
-        if assignment.status == Assignment.Status.EXPIRED:
-            # Reclaimed: take the place back if nobody else took it meanwhile.
-            if not item.is_gold and counts.assigned_count >= project.overlap:
-                raise LoopworkError(
-                    "This task's time ran out and it went to another worker. "
-                    "Your answer is below so you can copy it.",
-                    code="lease_expired",
-                    status=409,
-                )
-            changes["assigned_count"] = F("assigned_count") + 1
-            if not item.is_gold:
-                changes["is_open"] = Case(
-                    When(assigned_count__lt=project.overlap - 1, then=Value(True)),
-                    default=Value(False),
-                )
-        completes_item = not item.is_gold and counts.submitted_count + 1 >= project.overlap
-        if completes_item:
-            changes["completed_at"] = Value(now)
-        Item.objects.filter(pk=item.pk).update(**changes)
-
+        retaken = assignment.status == Assignment.Status.EXPIRED
+        if retaken and not item.is_gold and item.assigned_count >= project.overlap:
+            # Reclaimed, and somebody else took the place meanwhile.
+            raise LoopworkError(
+                "This task's time ran out and it went to another worker. "
+                "Your answer is below so you can copy it.",
+                code="lease_expired",
+                status=409,
+            )
+        completes_item = not item.is_gold and item.submitted_count + 1 >= project.overlap
         assignment.status = Assignment.Status.SUBMITTED
         assignment.answer = cleaned
-        assignment.submitted_at = now
+        assignment.submitted_at = assignment.updated_at = now
         assignment.work_seconds = max(0, int((now - assignment.leased_at).total_seconds()))
         assignment.gold_score = score
-        assignment.save(update_fields=ANSWER_FIELDS)
+        _record_answer(
+            assignment=assignment, item=item, project=project, retaken=retaken,
+            completes_item=completes_item, now=now,
+        )  # fmt: skip
         if item.is_gold:
             quality_apply_stop_rule(worker=worker, project=project, now=now)
         elif completes_item:
             _complete_project_if_done(project=project, now=now)
     return assignment
+
+
+def _record_answer(
+    *,
+    assignment: Assignment,
+    item: Item,
+    project: Project,
+    retaken: bool,
+    completes_item: bool,
+    now: datetime.datetime,
+) -> None:
+    """Write the answer and the item's counters (both rows are locked by the caller)."""
+    if connection.vendor == "postgresql":
+        answer_field = Assignment._meta.get_field("answer")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SUBMIT_WRITE_SQL,
+                [
+                    assignment.status,
+                    answer_field.get_db_prep_save(assignment.answer, connection),
+                    now, assignment.work_seconds, assignment.gold_score, now, assignment.pk,
+                    int(retaken), retaken, project.overlap, completes_item, now, item.pk,
+                ],
+            )  # fmt: skip
+        return
+    changes = {"submitted_count": F("submitted_count") + 1}
+    if retaken:
+        # The place is taken back (the caller checked there is room).
+        changes["assigned_count"] = F("assigned_count") + 1
+        if not item.is_gold:
+            changes["is_open"] = Case(
+                When(assigned_count__lt=project.overlap - 1, then=Value(True)),
+                default=Value(False),
+            )
+    if completes_item:
+        changes["completed_at"] = Value(now)
+    Item.objects.filter(pk=item.pk).update(**changes)
+    assignment.save(update_fields=ANSWER_FIELDS)
 
 
 def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bool:
@@ -532,11 +711,15 @@ def leases_reclaim_expired(
     return total
 
 
-def _reclaim_batch(*, project: Project | None, now: datetime.datetime, size: int) -> int:
+def _reclaim_batch(
+    *, project: Project | None, now: datetime.datetime, size: int, worker: User | None = None
+) -> int:
     with transaction.atomic():
         expired = Assignment.objects.filter(status=Assignment.Status.LEASED, expires_at__lte=now)
         if project is not None:
             expired = expired.filter(project=project)
+        if worker is not None:
+            expired = expired.filter(worker=worker)
         rows = list(
             expired.select_for_update(skip_locked=True)
             .order_by("pk")

@@ -13,12 +13,11 @@ from ninja import Field, Path, Router, Schema, Status
 from core.errors import LoopworkError
 
 from .assignment import (
-    CLAIM_FIELDS,
     assignment_claim_next,
     assignment_return,
     assignment_submit,
+    project_for_claim,
 )
-from .models import Project
 
 router = Router(tags=["worker loop"])
 
@@ -83,12 +82,7 @@ def _worker(request):
 def next_task(request, project_id: int = ID):
     worker = _worker(request)
     # Draft projects are the company's business: they do not exist for workers.
-    project = (
-        Project.objects.exclude(status=Project.Status.DRAFT)
-        .only(*CLAIM_FIELDS)
-        .filter(pk=project_id)
-        .first()
-    )
+    project = project_for_claim(project_id=project_id)
     if project is None:
         raise Http404
     assignment = assignment_claim_next(worker=worker, project=project)

@@ -137,6 +137,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Kombu's default is ./control, which would land in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -167,6 +169,20 @@ CELERY_BEAT_SCHEDULE = {
     "close-past-deadline-listings": {
         "task": "jobs.tasks.close_past_deadline_listings",
         "schedule": 3600.0,
+    },
+    "reclaim-expired-leases": {
+        "task": "marketplace.tasks.reclaim_expired_leases",
+        "schedule": 60.0,
+    },
+    # Each saved search is emailed when its own daily or weekly period is up.
+    "send-saved-search-digests": {
+        "task": "jobs.search_tasks.send_saved_search_digests",
+        "schedule": 3600.0,
+    },
+    # Company renames are not page edits: reindex the listings of renamed companies.
+    "refresh-stale-search-entries": {
+        "task": "jobs.search_tasks.refresh_stale_search_entries",
+        "schedule": 900.0,
     },
 }
 
@@ -265,10 +281,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Task items show images and audio from the company's own https URLs.
+        "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "media-src": ["'self'"],
+        "media-src": ["'self'", "https:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -291,6 +308,11 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests from the 
 # --- Loopwork --------------------------------------------------------------------------
 PLATFORM_CURRENCY = env("PLATFORM_CURRENCY", default="USD")
 LISTINGS_PER_PAGE = 12
+
+# --- Job search: Elasticsearch when ELASTICSEARCH_URL is set, the database otherwise ----------
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", default="loopwork-jobs")
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=2.0)
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# PostgreSQL through psycopg's connection pool: each gunicorn worker keeps up to
+# DB_POOL_MAX_SIZE open connections and lends one to each request, instead of holding one
+# per thread (CONN_MAX_AGE) and checking it with a query at the start of every request
+# (CONN_HEALTH_CHECKS). Django requires CONN_MAX_AGE = 0 with a pool. The pool throws away
+# connections that broke (checked when they come back) and renews them after
+# DB_POOL_MAX_LIFETIME seconds; DB_POOL_CHECK=true adds a round trip per request to test
+# each connection before lending it.
+if env.bool("DB_POOL", default=True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    _database = DATABASES["default"]  # noqa: F405
+    _database["CONN_MAX_AGE"] = 0
+    _database["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=False)
+    _database["OPTIONS"] = {
+        **_database.get("OPTIONS", {}),
+        "pool": {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+            "max_lifetime": env.float("DB_POOL_MAX_LIFETIME", default=1800.0),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        },
+    }

@@ -12,7 +12,7 @@ from tests.factories import MembershipFactory, WorkerFactory
 pytestmark = pytest.mark.django_db
 
 # Operations anyone may call without a token.
-PUBLIC_OPERATIONS: set[str] = set()
+PUBLIC_OPERATIONS: set[str] = {"/jobs", "/jobs/suggest"}  # public job search (jobs.search_api)
 
 
 def effective_auth(router, operation):

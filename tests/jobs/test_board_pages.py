@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.categories import Category
 from jobs.models import Application, JobPage, Qualification, QualificationTest
+from jobs.search.indexing import listing_index_changed
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
@@ -41,6 +42,7 @@ def qualification_test(title="Search rating basics"):
 def published(job, *, days_ago):
     moment = timezone.now() - datetime.timedelta(days=days_ago)
     JobPage.objects.filter(pk=job.pk).update(first_published_at=moment)
+    listing_index_changed(page_id=job.pk)  # an update() sends no signal; search must see it
     return job
 
 
@@ -149,7 +151,7 @@ def test_filters_from_the_url_apply(client, site_tree):
         BOARD, {"category": Category.SEARCH_EVALUATION, "language": "de", "sort": "pay"}
     )
 
-    assert [hit.title for hit in response.context["results"].hits] == ["German search"]
+    assert [hit.listing.title for hit in response.context["results"].hits] == ["German search"]
 
 
 def test_pagination_links_keep_the_filters(client, site_tree, settings):
@@ -179,7 +181,7 @@ def test_a_page_past_the_end_shows_the_last_page(client, site_tree, settings):
 
     assert response.status_code == 200
     assert response.context["results"].page == 2
-    assert [hit.title for hit in response.context["results"].hits] == ["Job 2"]
+    assert [hit.listing.title for hit in response.context["results"].hits] == ["Job 2"]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,7 @@ def test_a_page_past_the_end_shows_the_last_page(client, site_tree, settings):
         ({"min_pay": "NaN"}, "Enter an hourly amount such as 15 or 12.50."),
         ({"country": "ZZ"}, "Choose a country from the list."),
         ({"language": "xx"}, "Choose a language from the list."),
-        ({"sort": "cheapest"}, "Sort by newest or highest pay."),
+        ({"sort": "cheapest"}, "Sort by best match, newest or highest pay."),
         ({"page": "0"}, "Page numbers are whole numbers from 1; showing page 1."),
         ({"page": "abc"}, "Page numbers are whole numbers from 1; showing page 1."),
         ({"q": "x" * 10_000}, "Keep the search under 200 characters; it was left out."),
@@ -211,7 +213,7 @@ def test_bad_values_show_an_error_and_the_board_still_works(client, site_tree, p
     text = page_text(response)
     assert error in text
     if "language" not in params:
-        assert [hit.title for hit in response.context["results"].hits] == ["German job"]
+        assert [hit.listing.title for hit in response.context["results"].hits] == ["German job"]
     else:
         assert response.context["results"].total == 2
 
@@ -222,7 +224,7 @@ def test_one_good_and_one_bad_category_keeps_working(client, site_tree):
     response = client.get(BOARD, {"category": ["image-annotation", "nonsense"], "q": "Images"})
 
     assert "Choose categories from the list." in page_text(response)
-    assert [hit.title for hit in response.context["results"].hits] == ["Images"]
+    assert [hit.listing.title for hit in response.context["results"].hits] == ["Images"]
 
 
 def test_minimum_pay_in_dollars_counts_per_task_pay(client, site_tree):
@@ -236,7 +238,7 @@ def test_minimum_pay_in_dollars_counts_per_task_pay(client, site_tree):
 
     response = client.get(BOARD, {"min_pay": "12.50"})
 
-    assert [hit.title for hit in response.context["results"].hits] == ["Per task $18/h"]
+    assert [hit.listing.title for hit in response.context["results"].hits] == ["Per task $18/h"]
     assert response.context["results"].query.min_hourly_cents == 1250
 
 
