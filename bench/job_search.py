@@ -28,7 +28,7 @@ from cms.site_tree import ensure_site_tree
 from core.categories import Category
 from jobs.models import JobIndexPage, JobPage
 from jobs.search import db, es
-from jobs.search.indexing import database_index_rebuild, entries_for_index
+from jobs.search.indexing import database_index_rebuild, entries_for_index, search_data_changed
 from jobs.search.results import ListingQuery
 from jobs.search.service import listing_search
 
@@ -260,6 +260,7 @@ def _run(listings: int) -> None:
             q="ratr", categories=(category,), language="en"
         ),
         "search: empty query, newest (the /jobs/ default)": ListingQuery(),
+        "search: no text, category filter + facets": ListingQuery(categories=(category,)),
         "search: two words, sort by pay, page 5": ListingQuery(
             q="podcast transcriber", sort="pay", page=5
         ),
@@ -307,12 +308,30 @@ def _run(listings: int) -> None:
 
     client = Client()
     path = f"/jobs/?q=rater&category={category}&language=en"
+
+    def fresh_get(url):
+        # as the first request after a listing changed: the cached results are invalidated
+        search_data_changed()
+        return client.get(url)
+
     for url in ("/jobs/", path):
         status = client.get(url).status_code
         assert status == 200, (url, status)
         rows.append((f"GET {url[:44]}", measure(lambda u=url: client.get(u), runs=RUNS // 2), ""))
+        rows.append(
+            (
+                f"GET {url[:36]} (fresh)",
+                measure(lambda u=url: fresh_get(u), runs=RUNS // 2),
+                "search cache invalidated first",
+            )
+        )
 
-    report(f"Job search, {listings} listings, {engine}, {RUNS} runs per case", rows)
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    report(
+        f"Job search, {listings} listings, {engine}, {RUNS} runs per case, "
+        f"{os.cpu_count()} CPUs, load average {load}",
+        rows,
+    )
     print("  indexing throughput: " + "; ".join(throughput))
     print(
         "  reproduce: DATABASE_URL=postgres://postgres@127.0.0.1:5432/loopwork_searchbench "

@@ -283,16 +283,59 @@ def project_eligibility(
 # --- Claiming -----------------------------------------------------------------------------
 
 _CLAIM_COLUMNS, _CLAIM_NAMES = _columns(Project, "p", CLAIM_FIELDS)
-_CLAIMABLE_SQL = f"SELECT {_CLAIM_COLUMNS} FROM {_P} p WHERE p.id = %s AND p.status <> 'draft'"  # noqa: S608 (model names)
+# The API's claim reads the project and the worker's standing in it in one query. The
+# per-worker counts are left out: a capped project reads them again under the worker's lock.
+_MINE_HERE = f"FROM {_A} a WHERE a.project_id = p.id AND a.worker_id = %s"
+_PROJECT_STANDING_SQL = (
+    f"SELECT {_CLAIM_COLUMNS}, {_STANDING['email_ok']}, "  # noqa: S608 (model names)
+    f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "
+    "WHERE s.project_id = p.id AND s.worker_id = %s AND s.lifted_at IS NULL), "
+    f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at > %s), "
+    f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at <= %s), "
+    "CASE WHEN p.required_qualification_id IS NULL THEN true ELSE EXISTS (SELECT 1 "
+    f"FROM {QualificationGrant._meta.db_table} g WHERE g.worker_id = %s "
+    "AND g.qualification_id = p.required_qualification_id AND g.revoked_at IS NULL "
+    "AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.score >= p.min_qualification_score"
+    f") END FROM {_P} p WHERE p.id = %s AND p.status <> 'draft'"
+)
 
 
-def project_for_claim(*, project_id: int) -> Project | None:
-    """The project as a claim reads it, or None when it does not exist for workers (drafts
-    are the company's business). One query, without the project's long texts."""
+def assignment_claim_next_in(
+    *,
+    worker: User,
+    project_id: int,
+    now: datetime.datetime | None = None,
+    rng: random.Random | None = None,
+) -> tuple[Project, Assignment | None]:
+    """assignment_claim_next for a project id (the API's claim): the project and the lease.
+
+    A project that does not exist for workers (drafts are the company's business) is
+    not_found (404). The project and the worker's standing in it are read in one query.
+    """
+    now = _now(now)
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIMABLE_SQL, [project_id])
+        cursor.execute(
+            _PROJECT_STANDING_SQL,
+            [worker.pk, worker.pk, worker.pk, at, worker.pk, at, worker.pk, at, project_id],
+        )
         row = cursor.fetchone()
-    return None if row is None else _load(Project, _CLAIM_NAMES, row)
+    if row is None:
+        raise LoopworkError("Not found.", code="not_found", status=404)
+    columns = len(_CLAIM_NAMES)
+    project = _load(Project, _CLAIM_NAMES, row[:columns])
+    standing = dict(
+        zip(
+            ("email_ok", "stopped", "live_lease", "stale_lease", "qualified"),
+            row[columns:],
+            strict=True,
+        )
+    )
+    for name in ("email_ok", "stopped", "qualified"):
+        standing[name] = bool(standing[name])  # SQLite answers 0 or 1
+    return project, assignment_claim_next(
+        worker=worker, project=project, now=now, rng=rng, standing=standing
+    )
 
 
 def assignment_claim_next(
@@ -301,6 +344,7 @@ def assignment_claim_next(
     project: Project,
     now: datetime.datetime | None = None,
     rng: random.Random | None = None,
+    standing: dict | None = None,
 ) -> Assignment | None:
     """Lease the worker's next item in the project, or return the live lease they hold.
 
@@ -309,13 +353,16 @@ def assignment_claim_next(
     not_qualified, stopped, cap_reached, exposure_cap_reached, not_a_worker (403).
     Guarantees: never exceeds an item's overlap, never gives a worker an item twice, at most
     one lease per worker and project. With probability `gold_rate`% the lease is a gold
-    item the worker has not had, drawn from `rng`.
+    item the worker has not had, drawn from `rng`. `standing` is the worker's standing just
+    read with the project (assignment_claim_next_in), which saves reading it again.
     """
     now = _now(now)
     refusal = _judge(worker=worker, project=project, standing=None)
     if not refusal.ok:
         _raise(refusal)
-    assignment = _claim(worker=worker, project=project, now=now, rng=rng or _system_random)
+    assignment = _claim(
+        worker=worker, project=project, now=now, rng=rng or _system_random, standing=standing
+    )
     if assignment is None and leases_reclaim_expired(
         project=project, now=now, limit=LAZY_RECLAIM_BATCH
     ):
@@ -329,20 +376,28 @@ _RETRY = object()
 
 
 def _claim(
-    *, worker: User, project: Project, now: datetime.datetime, rng: random.Random
+    *,
+    worker: User,
+    project: Project,
+    now: datetime.datetime,
+    rng: random.Random,
+    standing: dict | None = None,
 ) -> Assignment | None:
     # Caps count the worker's own assignments, so their claims are serialised where a cap
     # applies (the lease constraint alone leaves a window between counting and inserting).
     # SQLite's claims are serialised by its IMMEDIATE transactions.
     capped = project.max_assignments_per_worker is not None or _counts_exposure(project)
     fast = connection.vendor == "postgresql"
+    if capped or not fast:
+        standing = None  # read in the claim's transaction, under the lock
     for _attempt in range(PICK_ATTEMPTS):
         with transaction.atomic() if capped or not fast else nullcontext():
             if capped:
                 User.objects.select_for_update(no_key=True).filter(pk=worker.pk).values_list(
                     "pk"
                 ).get()
-            standing = _standing(worker=worker, project=project, now=now, claiming=True)
+            if standing is None:
+                standing = _standing(worker=worker, project=project, now=now, claiming=True)
             eligibility = _judge(worker=worker, project=project, standing=standing)
             if not eligibility.ok:
                 _raise(eligibility)
@@ -357,6 +412,7 @@ def _claim(
                 outcome = _take(project=project, worker=worker, now=now, gold=gold)
         if outcome is not _RETRY:
             return outcome
+        standing = None
     return None
 
 
@@ -398,8 +454,6 @@ def _new_lease(*, project: Project, worker: User, now: datetime.datetime) -> Ass
         reward_cents=project.reward_cents,
         leased_at=now,
         expires_at=now + project.lease_duration,
-        created_at=now,
-        updated_at=now,
     )
 
 
@@ -408,7 +462,7 @@ def _take_at_once(*, project: Project, worker: User, now: datetime.datetime):
     assignment = _new_lease(project=project, worker=worker, now=now)
     params = [project.pk, False, worker.pk]
     params += [
-        field.get_db_prep_save(getattr(assignment, field.attname), connection)
+        field.get_db_prep_save(field.pre_save(assignment, True), connection)
         for field in _LEASE_FIELDS
         if field.name != "item"
     ]
@@ -516,6 +570,12 @@ _SUBMIT_WRITE_SQL = (
     "is_open = CASE WHEN %s AND NOT is_gold THEN assigned_count + 1 < %s ELSE is_open END, "
     "completed_at = CASE WHEN %s THEN %s ELSE completed_at END WHERE id = %s"
 )
+# Whether the project still has open real items: the cheap first check of completion, on
+# the partial index item_open_pick.
+_OPEN_LEFT_SQL = (
+    f"SELECT EXISTS (SELECT 1 FROM {_I} o "  # noqa: S608 (model table names)
+    "WHERE o.project_id = %s AND o.is_gold = false AND o.is_open)"
+)
 
 
 def assignment_submit(
@@ -575,16 +635,16 @@ def assignment_submit(
         completes_item = not item.is_gold and item.submitted_count + 1 >= project.overlap
         assignment.status = Assignment.Status.SUBMITTED
         assignment.answer = cleaned
-        assignment.submitted_at = assignment.updated_at = now
+        assignment.submitted_at = now
         assignment.work_seconds = max(0, int((now - assignment.leased_at).total_seconds()))
         assignment.gold_score = score
-        _record_answer(
+        open_left = _record_answer(
             assignment=assignment, item=item, project=project, retaken=retaken,
             completes_item=completes_item, now=now,
         )  # fmt: skip
         if item.is_gold:
             quality_apply_stop_rule(worker=worker, project=project, now=now)
-        elif completes_item:
+        elif completes_item and not open_left:
             _complete_project_if_done(project=project, now=now)
     return assignment
 
@@ -597,21 +657,30 @@ def _record_answer(
     retaken: bool,
     completes_item: bool,
     now: datetime.datetime,
-) -> None:
-    """Write the answer and the item's counters (both rows are locked by the caller)."""
+) -> bool:
+    """Write the answer and the item's counters (both rows are locked by the caller).
+
+    When the answer completes the item, also says whether the project has open real items
+    left (the first check of completion), so that check costs no round trip of its own.
+    """
+    open_left = False
     if connection.vendor == "postgresql":
         answer_field = Assignment._meta.get_field("answer")
+        params = [
+            assignment.status, answer_field.get_db_prep_save(assignment.answer, connection),
+            now, assignment.work_seconds, assignment.gold_score,
+            Assignment._meta.get_field("updated_at").pre_save(assignment, False), assignment.pk,
+            int(retaken), retaken, project.overlap, completes_item, now, item.pk,
+        ]  # fmt: skip
+        sql = _SUBMIT_WRITE_SQL
+        if completes_item:
+            sql += f" RETURNING ({_OPEN_LEFT_SQL})"
+            params.append(project.pk)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _SUBMIT_WRITE_SQL,
-                [
-                    assignment.status,
-                    answer_field.get_db_prep_save(assignment.answer, connection),
-                    now, assignment.work_seconds, assignment.gold_score, now, assignment.pk,
-                    int(retaken), retaken, project.overlap, completes_item, now, item.pk,
-                ],
-            )  # fmt: skip
-        return
+            cursor.execute(sql, params)
+            if completes_item:
+                open_left = cursor.fetchone()[0]
+        return open_left
     changes = {"submitted_count": F("submitted_count") + 1}
     if retaken:
         # The place is taken back (the caller checked there is room).
@@ -625,13 +694,19 @@ def _record_answer(
         changes["completed_at"] = Value(now)
     Item.objects.filter(pk=item.pk).update(**changes)
     assignment.save(update_fields=ANSWER_FIELDS)
+    if completes_item:
+        with connection.cursor() as cursor:
+            cursor.execute(_OPEN_LEFT_SQL, [project.pk])
+            open_left = bool(cursor.fetchone()[0])
+    return open_left
 
 
 def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bool:
-    """Mark the project completed when every non-gold item has its answers (idempotent)."""
+    """Mark the project completed when every non-gold item has its answers (idempotent).
+
+    The caller has checked that no real item is open (_OPEN_LEFT_SQL).
+    """
     items = Item.objects.filter(project_id=project.pk, is_gold=False)
-    if items.filter(is_open=True).exists():  # the cheap check, on the partial index
-        return False
     # Under the project lock each last answer's check runs after the other's commit.
     status = (
         Project.objects.select_for_update()

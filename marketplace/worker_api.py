@@ -7,16 +7,14 @@ Thin: each endpoint checks the caller is a worker and calls the engine
 import datetime
 from typing import Any
 
-from django.http import Http404
 from ninja import Field, Path, Router, Schema, Status
 
 from core.errors import LoopworkError
 
 from .assignment import (
-    assignment_claim_next,
+    assignment_claim_next_in,
     assignment_return,
     assignment_submit,
-    project_for_claim,
 )
 
 router = Router(tags=["worker loop"])
@@ -80,12 +78,7 @@ def _worker(request):
     response={200: TaskOut, 204: None, **ERRORS},
 )
 def next_task(request, project_id: int = ID):
-    worker = _worker(request)
-    # Draft projects are the company's business: they do not exist for workers.
-    project = project_for_claim(project_id=project_id)
-    if project is None:
-        raise Http404
-    assignment = assignment_claim_next(worker=worker, project=project)
+    project, assignment = assignment_claim_next_in(worker=_worker(request), project_id=project_id)
     if assignment is None:
         return Status(204, None)
     return {

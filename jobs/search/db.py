@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,6 +28,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import Company
+
 from .models import ListingSearchEntry, ListingSearchWord
 from .results import (
     COMPANY_FACET_SIZE,
@@ -41,6 +43,7 @@ from .results import (
     PAY_BRACKETS,
     SORT_NEWEST,
     SORT_PAY,
+    SORT_RELEVANCE,
     ListingQuery,
 )
 from .text import SYNONYMS, query_terms
@@ -215,78 +218,180 @@ def _facet_rows_union(base: QuerySet, filters: dict[str, Q]) -> dict[str, list]:
 
 
 FACET_GROUPS = [*FACET_COLUMNS, FACET_PAY, FACET_COMPANY]
+# The grouping sets of the PostgreSQL facet query: the few-valued facets share one set (a
+# combination of them has at most a few hundred values), so the rows are hashed four times
+# rather than seven; each facet is summed from its set in Python.
+GROUPING_SETS = [
+    (FACET_CATEGORY, FACET_EXPERIENCE, FACET_TEST, FACET_PAY),
+    (FACET_LANGUAGE,),
+    (FACET_COUNTRY,),
+    (FACET_COMPANY,),
+]
+# Entries are read from memory, where the default random_page_cost makes a full scan that
+# evaluates the text match on every row look cheaper than the GIN index; JIT compilation
+# costs more than the facet query it would speed up; with the default work_mem the grouping
+# sets are sorted (collation-aware string comparisons) rather than hashed.
+PLANNER_SQL = (
+    "SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true), "
+    "set_config('work_mem', '32MB', true)"
+)
+SORT_SQL = {
+    "rank": "s_rank DESC, s_published DESC NULLS LAST, s_page DESC",
+    SORT_NEWEST: "s_published DESC NULLS LAST, s_page DESC",
+    SORT_PAY: "s_pay DESC, s_published DESC NULLS LAST, s_page DESC",
+}
 
 
-def _facet_rows_grouping_sets(base: QuerySet, filters: dict[str, Q]) -> dict[str, list]:
-    """(value, count, label) rows per facet from ONE scan of the matching entries (PostgreSQL).
-
-    Each row carries one flag per active filter (does it pass?); GROUPING SETS count per facet
-    value and flag combination, and a facet keeps the combinations where every *other* flag
-    is true. So the text match and the row scan happen once, however many facets there are.
-    """
-    flags = {
+def _flag_expressions(filters: dict[str, Q]) -> dict[str, ExpressionWrapper]:
+    return {
         f"f_{name}": ExpressionWrapper(q, output_field=BooleanField())
         for name, q in filters.items()
     }
+
+
+def _facet_statement(
+    base: QuerySet, filters: dict[str, Q], *, hits: tuple[str, object, int, int] | None
+) -> tuple[str, list]:
+    """The GROUPING SETS facet query over `base`, optionally with one page of hit ids.
+
+    Each row carries one flag per active filter (does it pass?); grouping sets count per
+    facet value and flag combination, and a facet keeps the combinations where every *other*
+    flag is true, so the text match and the row scan happen once however many facets there
+    are. With `hits` = (order, tsquery, limit, offset), the matching rows are materialized
+    once and the page of ids comes from the same scan (UNION ALL, GROUPING() = -1).
+    """
+    flags = _flag_expressions(filters)
     columns = {**FACET_COLUMNS, FACET_PAY: _pay_bucket(), FACET_COMPANY: F("company_id")}
+    extra = {}
+    if hits is not None:
+        order, tsquery, _, _ = hits
+        extra = {"s_page": F("page_id"), "s_published": F("published_at")}
+        if order == SORT_PAY:
+            extra["s_pay"] = F("hourly_rate_cents")
+        if order == "rank":
+            # ranked only when every filter passes: the others never reach the page
+            passing = Q(*filters.values()) if filters else Q(pk__isnull=False)
+            extra["s_rank"] = Case(
+                When(passing, then=SearchRank(F("search_vector"), tsquery)), default=None
+            )
     scanned = base.order_by().values(
-        **{f"c_{name}": expression for name, expression in columns.items()},
-        company=F("company_name"),
-        **flags,
+        **{f"c_{name}": expression for name, expression in columns.items()}, **flags, **extra
     )
     sql, params = scanned.query.sql_with_params()
-    flag_list = ", ".join(flags)
-    sets = ", ".join(f"(c_{name}{', ' + flag_list if flag_list else ''})" for name in FACET_GROUPS)
-    grouping = ", ".join(f"c_{name}" for name in FACET_GROUPS)
-    select_flags = f", {flag_list}" if flag_list else ""
-    # Aliases are our own constants and `sql` is Django's compiled query with its parameters.
-    statement = (
-        f"SELECT GROUPING({grouping}), {grouping}{select_flags}, COUNT(*), MAX(m.company) "  # noqa: S608
-        # OFFSET 0 keeps the scan a subquery, so each flag is computed once per row.
-        f"FROM ({sql} OFFSET 0) m GROUP BY GROUPING SETS ({sets})"
+    params = list(params)
+    if len(flags) > 1:
+        # A row failing two filters counts for no facet: drop it before grouping.
+        failing = " + ".join(f"(NOT COALESCE({flag}, false))::int" for flag in flags)
+        sql = f"SELECT * FROM ({sql} OFFSET 0) s WHERE {failing} <= 1"  # noqa: S608
+    flag_list = "".join(f", {flag}" for flag in flags)
+    sets = ", ".join(
+        "(" + ", ".join(f"c_{name}" for name in names) + flag_list + ")" for names in GROUPING_SETS
     )
+    grouping = ", ".join(f"c_{name}" for name in FACET_GROUPS)
+    # Aliases are our own constants and `sql` is Django's compiled query with its parameters.
+    facets = (
+        f"SELECT GROUPING({grouping}), {grouping}{flag_list}, COUNT(*), NULL::bigint "  # noqa: S608
+        f"FROM m GROUP BY GROUPING SETS ({sets})"
+    )
+    if hits is None:
+        # OFFSET 0 keeps the scan a subquery, so each flag is computed once per row.
+        return f"WITH m AS ({sql} OFFSET 0) {facets}", params
+    order, _, limit, offset = hits
+    nulls = ", ".join(["NULL"] * (len(FACET_GROUPS) + len(flags)))
+    passing = " AND ".join(flags) or "TRUE"
+    page = (
+        f"SELECT -1, {nulls}, NULL, s_page FROM m WHERE {passing} "  # noqa: S608
+        f"ORDER BY {SORT_SQL[order]} LIMIT %s OFFSET %s"
+    )
+    return (
+        f"WITH m AS MATERIALIZED ({sql}) {facets} UNION ALL ({page})",
+        [*params, limit, offset],
+    )
+
+
+def _facet_rows_grouping_sets(
+    base: QuerySet, filters: dict[str, Q], *, hits=None
+) -> tuple[dict[str, list], list[int]]:
+    """(value, count, label) rows per facet from ONE scan of the matching entries (PostgreSQL),
+    and the page of hit ids when `hits` asks for it (see `_facet_statement`)."""
+    statement, params = _facet_statement(base, filters, hits=hits)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
-    raw: dict[str, list] = {name: [] for name in FACET_GROUPS}
     width = len(FACET_GROUPS)
     flag_names = list(filters)
+    totals: dict[str, dict[str, int]] = {name: {} for name in FACET_GROUPS}
+    ids: list[int] = []
     for row in rows:
-        mask, values = row[0], row[1 : 1 + width]
-        passed = dict(zip(flag_names, row[1 + width : 1 + width + len(flag_names)], strict=True))
-        n, company = row[-2], row[-1]
-        # the one grouped column has its bit clear in the GROUPING() mask
-        index = next(i for i in range(width) if not mask & (1 << (width - 1 - i)))
-        name = FACET_GROUPS[index]
-        if all(ok for other, ok in passed.items() if other != name):
+        mask = row[0]
+        if mask == -1:
+            ids.append(row[-1])
+            continue
+        values = row[1 : 1 + width]
+        failed = [name for name, ok in zip(flag_names, row[1 + width : -2], strict=True) if not ok]
+        n = row[-2]
+        # the grouped columns have their bit clear in the GROUPING() mask; a facet counts
+        # the rows passing every filter but its own
+        for index, name in enumerate(FACET_GROUPS):
+            if mask & (1 << (width - 1 - index)) or (failed and failed != [name]):
+                continue
             value = values[index]
-            raw[name].append(
-                (
-                    str(value).lower() if isinstance(value, bool) else str(value),
-                    n,
-                    company if name == FACET_COMPANY else "",
-                )
-            )
-    merged: dict[str, dict] = {}
-    for name, entries in raw.items():
-        totals: dict[str, list] = {}
-        for value, n, label in entries:
-            current = totals.setdefault(value, [0, label])
-            current[0] += n
-        merged[name] = [(value, n, label) for value, (n, label) in totals.items()]
-    merged[FACET_COMPANY] = sorted(merged[FACET_COMPANY], key=lambda row: (-row[1], row[2]))[
-        :COMPANY_FACET_SIZE
-    ]
-    return merged
+            key = str(value).lower() if isinstance(value, bool) else str(value)
+            totals[name][key] = totals[name].get(key, 0) + n
+    raw = {
+        name: [(value, n, "") for value, n in counted.items()] for name, counted in totals.items()
+    }
+    raw[FACET_COMPANY] = _top_companies(totals[FACET_COMPANY])
+    return raw, ids
 
 
-def _facet_counts(base: QuerySet, filters: dict[str, Q]) -> dict[str, dict[str, int]]:
-    """Counts per value of every facet, each with every other filter applied, in one query."""
-    raw = (
-        _facet_rows_grouping_sets(base, filters)
-        if is_postgres()
-        else _facet_rows_union(base, filters)
-    )
+SUMMARY_SQL = """
+SELECT s.facet, s.value, s.n, c.name
+  FROM (SELECT facet, value, SUM(listings) AS n FROM jobs_listingfacetcount
+         WHERE deadline >= %s GROUP BY facet, value HAVING SUM(listings) > 0) s
+  LEFT JOIN accounts_company c ON s.facet = 'company' AND CAST(c.id AS TEXT) = s.value
+"""
+
+
+def _facet_rows_summary(today) -> dict[str, list]:
+    """(value, count, label) rows per facet of the unfiltered board, from the counters that
+    indexing keeps (one row per facet value and deadline, not one per listing), with the
+    company names in the same query."""
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_SQL, [today])
+        rows = cursor.fetchall()
+    totals: dict[str, dict[str, int]] = {name: {} for name in FACET_GROUPS}
+    names = {}
+    for facet, value, n, name in rows:
+        totals[facet][value] = n
+        if name is not None:
+            names[value] = name
+    raw = {
+        name: [(value, n, "") for value, n in counted.items()] for name, counted in totals.items()
+    }
+    raw[FACET_COMPANY] = _top_companies(totals[FACET_COMPANY], names)
+    return raw
+
+
+def _top_companies(counts: dict[str, int], names: dict[str, str] | None = None) -> list:
+    """The COMPANY_FACET_SIZE companies with most matches (ties by name), with their names;
+    unless given, names are read for the leading companies only."""
+    if not counts:
+        return []
+    if names is None:
+        ranked = sorted(counts.values(), reverse=True)
+        floor = ranked[min(COMPANY_FACET_SIZE, len(ranked)) - 1]
+        leading = [int(key) for key, n in counts.items() if n >= floor and key != "None"]
+        names = {
+            str(pk): name
+            for pk, name in Company.objects.filter(pk__in=leading).values_list("pk", "name")
+        }
+    rows = [(key, n, names[key]) for key, n in counts.items() if key in names]
+    return sorted(rows, key=lambda row: (-row[1], row[2]))[:COMPANY_FACET_SIZE]
+
+
+def _facet_counts(raw: dict[str, list]) -> dict[str, dict[str, int]]:
+    """Counts per value of every facet from the (value, count, label) rows per facet."""
     counts: dict[str, dict[str, int]] = {}
     for name in (FACET_CATEGORY, FACET_EXPERIENCE):
         counts[name] = {value: n for value, n, _ in raw[name]}
@@ -342,18 +447,36 @@ def search(query: ListingQuery, *, page: int) -> dict:
         base = base.filter(_like_condition(terms))
 
     filters = _filters(query)
-    facets = _facet_counts(base, filters)
+    size = query.page_size
+    wanted = max(page, 1)
+    ids: list[int] | None = None
+    if not terms and not filters:
+        raw = _facet_rows_summary(today)
+    elif is_postgres():
+        hits = None
+        if tsquery is not None:
+            # the matching rows are scanned once for the facets and the page of ids
+            sort = query.effective_sort
+            hits = ("rank" if sort == SORT_RELEVANCE else sort, tsquery, size, (wanted - 1) * size)
+        # SET LOCAL lasts until the transaction ends
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(PLANNER_SQL)
+            raw, ids = _facet_rows_grouping_sets(base, filters, hits=hits)
+        ids = ids if hits else None
+    else:
+        raw = _facet_rows_union(base, filters)
+    facets = _facet_counts(raw)
     category_counts = facets[FACET_CATEGORY]
     if query.categories:
         total = sum(category_counts.get(category, 0) for category in set(query.categories))
     else:
         total = sum(category_counts.values())
-
-    size = query.page_size
     num_pages = max(-(-total // size), 1)
-    page = min(max(page, 1), num_pages)
-    ids: list[int] = []
-    if total:
+    page = min(wanted, num_pages)
+    if not total:
+        ids = []
+    elif ids is None or page != wanted:
         listings = _ordered(base.filter(*filters.values()), query, tsquery, terms)
         offset = (page - 1) * size
         ids = list(listings.values_list("page_id", flat=True)[offset : offset + size])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
@@ -24,7 +25,17 @@ from accounts.models import Company
 
 from ..models import JobPage
 from . import es
-from .models import ListingSearchEntry, ListingSearchWord
+from .models import NO_DEADLINE, ListingFacetCount, ListingSearchEntry, ListingSearchWord
+from .results import (
+    FACET_CATEGORY,
+    FACET_COMPANY,
+    FACET_COUNTRY,
+    FACET_EXPERIENCE,
+    FACET_LANGUAGE,
+    FACET_PAY,
+    FACET_TEST,
+    PAY_BRACKETS,
+)
 from .text import vocabulary_words
 
 logger = logging.getLogger(__name__)
@@ -47,6 +58,66 @@ ENTRY_FIELDS = [
     "published_at",
     "deadline",
 ]
+
+
+FACET_FIELDS = [
+    "visible",
+    "category",
+    "experience",
+    "test_required",
+    "hourly_rate_cents",
+    "languages",
+    "countries",
+    "company_id",
+    "deadline",
+]
+
+
+def pay_bucket(hourly_rate_cents: int) -> int:
+    """The highest pay bracket a rate reaches, 0 below the lowest (as the facet query's CASE)."""
+    return max((cents for cents, _ in PAY_BRACKETS if hourly_rate_cents >= cents), default=0)
+
+
+def facet_keys(values: Mapping) -> list[tuple[str, str, object]]:
+    """The (facet, value, deadline) counters an entry adds to: none when it is hidden."""
+    if not values["visible"]:
+        return []
+    keys = [
+        (FACET_CATEGORY, values["category"]),
+        (FACET_EXPERIENCE, values["experience"]),
+        (FACET_TEST, "true" if values["test_required"] else "false"),
+        (FACET_PAY, str(pay_bucket(values["hourly_rate_cents"]))),
+        *((FACET_LANGUAGE, code) for code in values["languages"].split() or [""]),
+        *((FACET_COUNTRY, code) for code in values["countries"].split() or [""]),
+        (FACET_COMPANY, str(values["company_id"])),
+    ]
+    deadline = values["deadline"] or NO_DEADLINE
+    return [(facet, value, deadline) for facet, value in keys]
+
+
+def _count_facets(*, removed: Iterable[Mapping], added: Iterable[Mapping]) -> None:
+    """Move the facet counters from the `removed` entry states to the `added` ones, in the
+    caller's transaction. Rows are written in key order, so concurrent writers never
+    deadlock on them."""
+    delta: Counter = Counter()
+    for values in added:
+        delta.update(facet_keys(values))
+    for values in removed:
+        delta.subtract(facet_keys(values))
+    rows = sorted((key, n) for key, n in delta.items() if n)
+    if not rows:
+        return
+    table = ListingFacetCount._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params = [part for (facet, value, deadline), n in rows for part in (facet, value, deadline, n)]
+    with connection.cursor() as cursor:
+        # The table name is the model's own; every value is a parameter.
+        cursor.execute(
+            f"INSERT INTO {table} (facet, value, deadline, listings) VALUES {placeholders} "  # noqa: S608
+            f"ON CONFLICT (facet, value, deadline) "
+            f"DO UPDATE SET listings = {table}.listings + excluded.listings",
+            params,
+        )
 
 
 def _codes(codes: Iterable[str]) -> str:
@@ -132,9 +203,11 @@ def _refresh_entry(entry: ListingSearchEntry) -> None:
     search_data_changed()
     page = _listing_pages().filter(pk=entry.page_id).first()
     values = _entry_values(page, _restricted_paths()) if page else _hidden_values()
+    before = {name: getattr(entry, name) for name in FACET_FIELDS}
     for name, value in values.items():
         setattr(entry, name, value)
     entry.save()
+    _count_facets(removed=[before], added=[{name: getattr(entry, name) for name in FACET_FIELDS}])
     if page:
         _write_vectors([entry.page_id])
         _add_words([values])
@@ -193,6 +266,15 @@ def database_index_rebuild(*, progress=None) -> int:
     for pages in _batches(_listing_pages()):
         with transaction.atomic():
             rows = {page.pk: _entry_values(page, restricted) for page in pages}
+            # The batch's entries are locked and read before they are overwritten; an entry
+            # created meanwhile by a listing change is set right by the recount at the end.
+            before = list(
+                ListingSearchEntry.objects.select_for_update()
+                .filter(page_id__in=list(rows))
+                .order_by("page_id")
+                .values(*FACET_FIELDS)
+            )
+            _count_facets(removed=before, added=rows.values())
             new = [ListingSearchEntry(page_id=pk, version=1, **v) for pk, v in rows.items()]
             ListingSearchEntry.objects.bulk_create(
                 new,
@@ -208,9 +290,39 @@ def database_index_rebuild(*, progress=None) -> int:
             progress(len(rows))
     gone = existing - seen
     if gone:
-        ListingSearchEntry.objects.filter(page_id__in=gone).update(**_hidden_values())
+        with transaction.atomic():
+            hidden = ListingSearchEntry.objects.select_for_update().filter(page_id__in=gone)
+            _count_facets(removed=hidden.order_by("page_id").values(*FACET_FIELDS), added=[])
+            hidden.update(**_hidden_values())
+    facet_counts_rebuild()
     search_data_changed()
     return count
+
+
+def facet_counts_rebuild() -> None:
+    """Recount the facet counters from the visible entries (they are kept exact as entries
+    change; this repairs counters written by anything else, e.g. before they existed).
+
+    On PostgreSQL the counters are locked first: an entry write waiting for them has not
+    committed, so the recount sees its old state and its own delta follows.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                table = ListingFacetCount._meta.db_table
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # our own table name
+        counts: Counter = Counter()
+        visible = ListingSearchEntry.objects.filter(visible=True).values(*FACET_FIELDS)
+        for values in visible.iterator(chunk_size=5000):
+            counts.update(facet_keys(values))
+        ListingFacetCount.objects.all().delete()
+        ListingFacetCount.objects.bulk_create(
+            [
+                ListingFacetCount(facet=facet, value=value, deadline=deadline, listings=n)
+                for (facet, value, deadline), n in sorted(counts.items())
+            ],
+            batch_size=1000,
+        )
 
 
 def entries_for_index() -> Iterator[ListingSearchEntry]:

@@ -6,6 +6,8 @@ unpublished, edited or deleted. Its row outlives the listing as a tombstone carr
 version, so a late index task can tell it is stale.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -13,7 +15,7 @@ from django.db import models
 from core.categories import Category
 from core.models import TimeStampedModel
 
-__all__ = ["ListingSearchEntry", "ListingSearchWord", "SavedSearch"]
+__all__ = ["ListingFacetCount", "ListingSearchEntry", "ListingSearchWord", "SavedSearch"]
 
 
 class ListingSearchEntry(models.Model):
@@ -40,12 +42,9 @@ class ListingSearchEntry(models.Model):
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # PostgreSQL also has search_entry_newest_first, the board's default order (migration
+        # jobs/0006: SQLite cannot index NULLS LAST).
         indexes = [
-            models.Index(
-                fields=["-published_at", "-page_id"],
-                name="search_entry_newest",
-                condition=models.Q(visible=True),
-            ),
             models.Index(
                 fields=["category", "-published_at"],
                 name="search_entry_category",
@@ -55,6 +54,34 @@ class ListingSearchEntry(models.Model):
 
     def __str__(self):
         return f"search entry {self.page_id} v{self.version}"
+
+
+# `ListingFacetCount.deadline` of listings without a deadline (a key column cannot be NULL).
+NO_DEADLINE = datetime.date(9999, 12, 31)
+
+
+class ListingFacetCount(models.Model):
+    """How many visible entries have each facet value, per deadline: the facet counts of the
+    unfiltered board (no words, no filters) without scanning every entry.
+
+    Kept exact by indexing, in the same transaction as the entry writes; a listing open to
+    every language or country counts under the value "".
+    """
+
+    facet = models.CharField(max_length=16)
+    value = models.CharField(max_length=64)
+    deadline = models.DateField(default=NO_DEADLINE)
+    listings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value", "deadline"], name="search_facet_count_unique_value"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value} until {self.deadline}: {self.listings}"
 
 
 class ListingSearchWord(models.Model):

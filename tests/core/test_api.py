@@ -68,6 +68,31 @@ def test_a_revoked_token_stops_working(client):
     assert response.status_code == 401
 
 
+def test_a_deactivated_user_or_a_malformed_or_unknown_token_gets_a_401(client):
+    worker = WorkerFactory()
+    _token, secret = api_token_create(user=worker, name="script")
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    unknown = APIToken.generate_token()
+    for presented in (wrong, unknown, "not-a-token"):
+        response = client.get(
+            "/api/v1/me/qualifications", headers={"Authorization": f"Bearer {presented}"}
+        )
+        assert response.status_code == 401, presented
+    worker.is_active = False
+    worker.save(update_fields=["is_active"])
+    response = client.get(
+        "/api/v1/me/qualifications", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 401
+
+
+def test_a_token_notes_its_last_use(client):
+    token, secret = api_token_create(user=WorkerFactory(), name="script")
+    client.get("/api/v1/me/qualifications", headers={"Authorization": f"Bearer {secret}"})
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
 def test_a_company_member_gets_a_json_403_on_worker_data(client):
     member = MembershipFactory().user
     _token, secret = api_token_create(user=member, name="script")

@@ -5,7 +5,7 @@ import random
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.errors import LoopworkError
@@ -92,6 +92,48 @@ def test_asking_again_returns_the_live_lease(project):
 
     assert again.pk == first.pk
     assert Assignment.objects.filter(worker=worker).count() == 1
+
+
+def test_a_lease_that_ran_out_is_expired_before_the_worker_gets_the_next_item(project):
+    first_item, second_item = make_items(project, 2)
+    worker = WorkerFactory()
+    stale = claim(worker, project, now=NOON)
+    later = NOON + datetime.timedelta(seconds=project.lease_seconds + 5)
+
+    fresh = claim(worker, project, now=later)
+
+    stale.refresh_from_db()
+    assert (stale.item_id, stale.status) == (first_item.pk, Assignment.Status.EXPIRED)
+    assert fresh.item_id == second_item.pk
+    assert item_state(first_item) == (0, 0, True)
+    assert item_state(second_item) == (1, 0, True)
+    assert Assignment.objects.filter(worker=worker, status="leased").get().pk == fresh.pk
+
+
+def test_the_database_holds_one_lease_per_worker_and_project(project):
+    first_item, second_item = make_items(project, 2)
+    worker = WorkerFactory()
+    make_assignment(first_item, worker)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_assignment(second_item, worker)
+    # Answers and leases in other projects are not limited.
+    make_assignment(second_item, worker, status=Assignment.Status.SUBMITTED)
+    (elsewhere,) = make_items(make_project(title="Elsewhere"), 1)
+    make_assignment(elsewhere, worker)
+
+
+def test_item_counters_hold_more_than_a_small_integer(gold_project):
+    # Every worker may answer each gold item, so its counters outgrow 32,767.
+    project, _real, gold = gold_project
+    Item.objects.filter(pk__in=[item.pk for item in gold]).update(
+        assigned_count=40_000, submitted_count=40_000
+    )
+
+    assignment = claim(WorkerFactory(), project, rng=ALWAYS_GOLD)
+
+    assert assignment.is_gold
+    assert Item.objects.get(pk=assignment.item_id).assigned_count == 40_001
 
 
 def test_overlap_gives_each_item_to_that_many_distinct_workers(project):
@@ -637,7 +679,8 @@ def test_the_hot_path_runs_a_fixed_small_number_of_queries(project, django_asser
 
     # On PostgreSQL a claim is eligibility, then one statement that picks, leases and counts
     # (no transaction of its own). SQLite runs the portable path in a transaction (a
-    # savepoint pair inside the test's): pick, savepoint + insert + release, item counters.
+    # savepoint pair inside the test's): eligibility, the pick in its own savepoint pair,
+    # savepoint + insert + release, item counters.
     postgres = connection.vendor == "postgresql"
     with django_assert_num_queries(2 if postgres else 2 + 1 + 2 + 1 + 3 + 1):
         assignment = claim(worker, project)

@@ -113,6 +113,30 @@ def test_one_worker_claiming_in_parallel_gets_one_lease():
     assert_counters_match_real_counts(project)
 
 
+def test_one_worker_racing_in_several_tabs_never_passes_the_cap():
+    project = make_project(overlap=1, max_assignments_per_worker=3)
+    make_items(project, 20)
+    worker = WorkerFactory()
+
+    def work(_index):
+        for _ in range(10):
+            try:
+                assignment = assignment_claim_next(worker=worker, project=project, rng=NoGold())
+            except LoopworkError as refusal:
+                assert refusal.code == "cap_reached"
+                return
+            assert assignment is not None
+            assignment_submit(
+                worker=worker, assignment_id=assignment.pk, answer={"label": "positive"}
+            )
+
+    in_threads(6, work)
+
+    assert Assignment.objects.filter(worker=worker, status="submitted").count() == 3
+    assert Assignment.objects.count() == 3
+    assert_counters_match_real_counts(project)
+
+
 def test_one_worker_submitting_in_parallel_records_one_answer():
     project = make_project(overlap=2)
     (item,) = make_items(project, 1)
