@@ -19,3 +19,7 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # The live server serves static files itself; WhiteNoise would only warn that nothing is collected.
 MIDDLEWARE = [entry for entry in MIDDLEWARE if not entry.startswith("whitenoise.")]  # noqa: F405
+# SQLite: a file, not memory, so tests whose threads hold their own connections see the
+# product's real locking (WAL, IMMEDIATE transactions that wait for the lock).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -4,7 +4,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -264,10 +264,6 @@ def test_deciding_twice_gives_the_first_outcome(site_tree, company, owner):
     assert application.events.count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises writers on one database lock; row locks need PostgreSQL.",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_decisions_give_one_outcome(site_tree):
     company = CompanyFactory()

@@ -7,20 +7,14 @@ memory cannot be shared between connections and serialises writers anyway).
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from jobs import qualification as services
 from jobs.qualification_models import QualificationAttempt, QualificationGrant
 from tests.factories import WorkerFactory
 from tests.jobs.qualification_factories import answers_for, make_qualification_test
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: threads need their own connections to one shared database",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_together(function, count=2):

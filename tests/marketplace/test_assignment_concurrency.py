@@ -6,7 +6,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Count, Q
 
 from core.errors import LoopworkError
@@ -19,18 +19,10 @@ from marketplace.models import Assignment, Item, Project
 from tests.factories import WorkerFactory
 from tests.marketplace.factories import make_items, make_project
 
-# pytest-django's SQLite test database lives in memory with one shared cache, whose table
-# locks fail at once ("database table is locked") instead of waiting like the file database
-# the product runs on. `python -m bench task_loop` without DATABASE_URL runs the same
-# 16-thread hammer on a SQLite file, with the same checks.
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor == "sqlite",
-        reason="in-memory SQLite: shared-cache table locks fail instead of waiting; "
-        "bench/task_loop.py runs this on a SQLite file",
-    ),
-]
+# On SQLite (a file in tests, as in the product) writers are serialised by IMMEDIATE
+# transactions; on PostgreSQL by row locks with SKIP LOCKED. The same checks hold on both.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 
