@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -8,15 +9,26 @@ from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, WorkerF
 
 
 def pytest_sessionstart(session):
-    """Drop a SQLite test database an interrupted run left behind, with its WAL files.
+    """Drop SQLite test databases that interrupted runs left in var/, with their WAL files.
 
-    Django replaces the main file but not `-wal`/`-shm`, and SQLite reads a stale WAL index
-    as a disk I/O error.
+    Each run's file is named after its process id; a file whose process is gone is stale.
     """
-    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{test_name}{suffix}").unlink(missing_ok=True)
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    for stale in Path(settings.BASE_DIR, "var").glob("test-*.sqlite3*"):
+        pid = stale.name.removeprefix("test-").split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(autouse=True)

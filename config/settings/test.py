@@ -1,5 +1,7 @@
 """Settings for the test suite: PostgreSQL when DATABASE_URL says so, fast hashing, eager tasks."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -20,6 +22,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # The live server serves static files itself; WhiteNoise would only warn that nothing is collected.
 MIDDLEWARE = [entry for entry in MIDDLEWARE if not entry.startswith("whitenoise.")]  # noqa: F405
 # SQLite: a file, not memory, so tests whose threads hold their own connections see the
-# product's real locking (WAL, IMMEDIATE transactions that wait for the lock).
+# product's real locking (WAL, IMMEDIATE transactions that wait for the lock). One file per
+# test process, so two runs side by side never share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
