@@ -20,6 +20,7 @@ Every refusal is an `InvalidInput` (a LoopworkError) naming the field it concern
 show it beside the field and the API answers 422 with that field.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from core.errors import LoopworkError
@@ -46,7 +47,7 @@ class InputField:
     help_text: str = ""
 
 
-class Interface:
+class Interface(ABC):
     name: str = ""
     label: str = ""
     description: str = ""
@@ -59,30 +60,35 @@ class Interface:
     default_tolerance: float | None = None
     tolerance_help: str = ""
 
+    @abstractmethod
     def clean_config(self, config: dict) -> dict:
-        raise NotImplementedError
+        """The project's label schema checked and normalised; InvalidInput otherwise."""
 
+    @abstractmethod
     def clean_item(self, data: dict, config: dict) -> dict:
-        raise NotImplementedError
+        """One item's data checked against the input fields; InvalidInput otherwise."""
 
+    @abstractmethod
     def clean_answer(self, answer, config: dict, item_data: dict) -> dict:
-        raise NotImplementedError
+        """A worker's answer checked strictly and normalised; InvalidInput naming the field."""
 
+    @abstractmethod
     def grade(
         self, answer: dict, gold: dict, config: dict, tolerance: float | None = None
     ) -> float:
-        raise NotImplementedError
+        """How well `answer` matches `gold`, 0..1, with the tolerance (None: the default)."""
 
+    @abstractmethod
     def agreement(self, a: dict, b: dict, config: dict) -> float:
-        raise NotImplementedError
+        """How far two answers agree, 0..1; symmetric."""
 
+    @abstractmethod
     def example_config(self) -> dict:
         """A label schema that passes clean_config, offered when a company picks the interface."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe_answer(self, answer: dict, config: dict) -> str:
         """A short human-readable rendering of an answer for tables and exports."""
-        raise NotImplementedError
 
     def widget_context(self, config: dict, item: dict, initial: dict) -> dict:
         """Extra template context the widget needs (choices marked from `initial`...)."""
