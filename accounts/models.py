@@ -245,3 +245,52 @@ class Invitation(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the app and (when `emailed`) sent by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=4000)
+    link = models.CharField(max_length=300, blank=True, help_text="A path on this site.")
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["user", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CompanyRecord(models.Model):
+    """A company's track record as workers see it on listings and projects.
+
+    Computed by marketplace from review decisions and ratings (a beat task and after each
+    rating), stored here so that listings, which sit below marketplace, can show it.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="record")
+    reviewed_count = models.PositiveIntegerField(default=0)
+    median_review_hours = models.FloatField(null=True, blank=True)
+    rejection_rate = models.FloatField(null=True, blank=True, help_text="0..1")
+    effective_hourly_cents = models.PositiveIntegerField(null=True, blank=True)
+    rating = models.FloatField(null=True, blank=True, help_text="1..5")
+    rating_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Record of {self.company_id}"

@@ -11,6 +11,7 @@ of counting assignments.
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -103,6 +104,26 @@ class Project(TimeStampedModel):
     )
     show_gold_feedback = models.BooleanField(
         default=True, help_text="Show the worker the expected answer after a gold item."
+    )
+    min_work_seconds = models.PositiveIntegerField(
+        default=3,
+        validators=[MaxValueValidator(3600)],
+        help_text="Answers given faster than this many seconds are flagged for review (0: off).",
+    )
+    revoke_qualification_on_stop = models.BooleanField(
+        default=False,
+        help_text="Also revoke the required qualification when quality control stops a worker.",
+    )
+    max_overlap = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OVERLAP)],
+        help_text="Dynamic overlap: ask for up to this many answers on low-confidence items.",
+    )
+    confidence_target = models.FloatField(
+        default=0.7,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Items whose aggregated confidence is below this get more answers.",
     )
     auto_approve_hours = models.PositiveIntegerField(
         default=DEFAULT_AUTO_APPROVE_HOURS,
@@ -228,22 +249,47 @@ class Assignment(TimeStampedModel):
         SUBMITTED = "submitted", "Submitted"
         RETURNED = "returned", "Returned"
         EXPIRED = "expired", "Lease expired"
+        REVISION = "revision", "Returned for revision"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    # Statuses that hold one of the item's `overlap` places.
-    HOLDS_PLACE = (Status.LEASED, Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
-    ANSWERED = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+    class RejectReason(models.TextChoices):
+        FAILED_GOLD = "failed_gold", "Wrong answers on control items"
+        DISAGREES = "disagrees", "Disagrees with the other workers"
+        TOO_FAST = "too_fast", "Answered too fast to have done the task"
+        IGNORED_INSTRUCTIONS = "ignored_instructions", "Did not follow the instructions"
+        INCOMPLETE = "incomplete", "Incomplete or empty answer"
+        SPAM = "spam", "Spam, copied or generated text"
+        OTHER = "other", "Other (explained below)"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="assignments")
+    # Statuses that hold one of the item's `overlap` places.
+    HOLDS_PLACE = (
+        Status.LEASED,
+        Status.SUBMITTED,
+        Status.REVISION,
+        Status.APPROVED,
+        Status.REJECTED,
+    )
+    ANSWERED = (Status.SUBMITTED, Status.REVISION, Status.APPROVED, Status.REJECTED)
+    # Waiting for the company's decision (or the worker's revision).
+    UNDECIDED = (Status.SUBMITTED, Status.REVISION)
+    # The company's decision is made and final, unless a dispute overturns a rejection.
+    DECIDED = (Status.APPROVED, Status.REJECTED)
+
+    # The (project, worker, status) and (item, worker) indexes cover lookups by project and
+    # by item, so those foreign keys need no index of their own: fewer indexes to update on
+    # every claim and submit.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
     )
     is_gold = models.BooleanField(default=False)
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.LEASED, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LEASED)
     reward_cents = models.PositiveIntegerField()
     leased_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -255,11 +301,46 @@ class Assignment(TimeStampedModel):
     gold_score = models.FloatField(
         null=True, blank=True, help_text="0..1 agreement with the gold answer, for gold items."
     )
+    is_too_fast = models.BooleanField(
+        default=False, help_text="Submitted faster than the project's minimum work time."
+    )
+    agreement = models.FloatField(
+        null=True, blank=True, help_text="0..1 agreement with the item's aggregated answer."
+    )
+    review_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an undecided submission is approved automatically.",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for automatic approval.",
+    )
+    reject_reason = models.CharField(max_length=32, choices=RejectReason.choices, blank=True)
+    review_comment = models.TextField(
+        blank=True, max_length=2000, help_text="The reviewer's words to the worker."
+    )
+    revision_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Times returned for revision (at most once)."
+    )
 
     class Meta:
         ordering = ["-leased_at", "-pk"]
         indexes = [
             models.Index(fields=["project", "worker", "status"], name="assignment_worker_status"),
+            models.Index(
+                fields=["review_due_at"],
+                condition=models.Q(status__in=["submitted", "revision"]),
+                name="assignment_review_due",
+            ),
+            models.Index(
+                fields=["project", "status", "submitted_at"], name="assignment_review_queue"
+            ),
             models.Index(
                 fields=["project", "expires_at"],
                 condition=models.Q(status="leased"),
@@ -276,9 +357,16 @@ class Assignment(TimeStampedModel):
                 name="one_lease_per_worker_and_project",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status__in=["submitted", "approved", "rejected"])
+                condition=~models.Q(status__in=["submitted", "revision", "approved", "rejected"])
                 | models.Q(answer__isnull=False, submitted_at__isnull=False),
                 name="answered_assignment_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision_count__lte=1), name="assignment_revised_at_most_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(reject_reason=""),
+                name="rejected_assignment_has_reason",
             ),
         ]
 
@@ -346,3 +434,205 @@ class WorkerStop(TimeStampedModel):
 
     def __str__(self):
         return f"Stop {self.pk}"
+
+
+class ReviewDecision(models.Model):
+    """The audit log of review: who decided what about a submission, when and why.
+
+    Rows are only ever added. `actor` is empty for decisions the system made (automatic
+    approval). `evidence` keeps what the decision rested on (failed gold items, agreement
+    with the majority, time taken) as it was at that moment.
+    """
+
+    class Action(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        AUTO_APPROVED = "auto_approved", "Approved automatically"
+        REVISION_REQUESTED = "revision_requested", "Returned for revision"
+        RESUBMITTED = "resubmitted", "Revised and resubmitted"
+        DISPUTED = "disputed", "Rejection disputed"
+        DISPUTE_UPHELD = "dispute_upheld", "Dispute resolved: rejection upheld"
+        DISPUTE_OVERTURNED = "dispute_overturned", "Dispute resolved: overturned and approved"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=32, blank=True)
+    comment = models.TextField(blank=True, max_length=2000)
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.assignment_id})"
+
+
+class Dispute(TimeStampedModel):
+    """A worker's challenge of a rejection, or an appeal of a quality-control stop.
+
+    Exactly one of `assignment` and `stop` is set. Staff resolve it in the Wagtail admin:
+    uphold, or overturn (which approves the assignment, or lifts the stop).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld"
+        OVERTURNED = "overturned", "Overturned"
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="disputes"
+    )
+    assignment = models.OneToOneField(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="dispute"
+    )
+    stop = models.OneToOneField(
+        WorkerStop, null=True, blank=True, on_delete=models.CASCADE, related_name="appeal"
+    )
+    message = models.TextField(max_length=4000)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assignment__isnull=False, stop__isnull=True)
+                | models.Q(assignment__isnull=True, stop__isnull=False),
+                name="dispute_is_about_one_thing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Dispute {self.pk}"
+
+
+class CompanyRating(TimeStampedModel):
+    """A worker's rating of a company they worked for; one per worker and company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="ratings")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_ratings"
+    )
+    clarity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    fairness = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    review_speed = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint("company", "worker", name="one_rating_per_company_and_worker"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    clarity__gte=1,
+                    clarity__lte=5,
+                    fairness__gte=1,
+                    fairness__lte=5,
+                    review_speed__gte=1,
+                    review_speed__lte=5,
+                ),
+                name="company_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rating {self.pk}"
+
+
+class ItemResult(models.Model):
+    """The aggregated answer of one item, with how confident the aggregation is (0..1).
+
+    `method` names the rule that produced it (majority vote, Dawid-Skene, mean, the most
+    central text, overlap clustering); `details` holds what that rule reports, such as the
+    vote shares or the spread of ratings.
+    """
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="result")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
+    answer = models.JSONField(null=True, blank=True)
+    confidence = models.FloatField(default=0.0)
+    method = models.CharField(max_length=32)
+    answer_count = models.PositiveSmallIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item_id"]
+        indexes = [
+            models.Index(fields=["project", "confidence"], name="item_result_confidence"),
+        ]
+
+    def __str__(self):
+        return f"Result of item {self.item_id}"
+
+
+def webhook_secret():
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A company's URL that receives signed event notifications."""
+
+    class Event(models.TextChoices):
+        ITEM_COMPLETED = "item.completed", "Item completed"
+        PROJECT_COMPLETED = "project.completed", "Project completed"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=80, default=webhook_secret)
+    events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(TimeStampedModel):
+    """One event sent (or being retried) to one endpoint. `event_id` is stable across retries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed after all retries"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40)
+    event_id = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.event} {self.event_id}"

@@ -55,6 +55,8 @@ def make_assignment(item: Item, worker, *, status=Assignment.Status.LEASED, **fi
     if status in Assignment.ANSWERED:
         fields.setdefault("answer", {"label": "positive"})
         fields.setdefault("submitted_at", now)
+    if status == Assignment.Status.REJECTED:
+        fields.setdefault("reject_reason", Assignment.RejectReason.OTHER)
     assignment = Assignment.objects.create(
         project=item.project,
         item=item,
