@@ -212,6 +212,10 @@ class Item(models.Model):
     # Gold items count every worker who answers them, so the counters need full integers.
     assigned_count = models.PositiveIntegerField(default=0)
     submitted_count = models.PositiveIntegerField(default=0)
+    extra_answers = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Answers wanted beyond the project's overlap (dynamic overlap on low confidence).",
+    )
     is_open = models.BooleanField(default=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
