@@ -1,8 +1,9 @@
 """The assignment engine: who may work on a project, handing out items, answers, leases.
 
 Guarantees, on PostgreSQL and on SQLite alike:
-- no item holds more than `overlap` places (live leases plus answers); gold items have no
-  overlap (every worker may answer each gold item once);
+- no item holds more than `overlap` places (live leases plus answers), or `overlap +
+  extra_answers` once aggregation asked for more answers on a low-confidence item; gold
+  items have no overlap (every worker may answer each gold item once);
 - no worker gets the same item twice, whatever became of the first assignment (the
   unique constraint (item, worker) is the backstop of the query's NOT EXISTS);
 - a worker holds at most one lease per project (the partial unique constraint
@@ -32,9 +33,10 @@ Counting rules:
 - the daily exposure cap of a risky project counts every assignment the worker was given in
   the project in the last 24 hours, whatever became of it: they saw the content.
 
-A project is completed when every non-gold item has `overlap` answers; the submit that
-gives the last answer marks it (under the project row lock, so two last answers in
-parallel cannot both miss it).
+A project is completed when every non-gold item has its answers; the submit that gives
+the last answer marks it (under the project row lock, so two last answers in parallel
+cannot both miss it). An item's last answer also sets the submission's review deadline
+and, after commit, queues `marketplace.tasks.item_completed` (aggregation, webhooks).
 """
 
 import datetime
@@ -43,6 +45,7 @@ import random
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -81,12 +84,16 @@ CLAIM_FIELDS = (
 SUBMIT_ASSIGNMENT_FIELDS = tuple(field.attname for field in Assignment._meta.concrete_fields)
 SUBMIT_ITEM_FIELDS = (
     "id", "data", "is_gold", "gold_answer", "assigned_count", "submitted_count",
+    "extra_answers",
 )  # fmt: skip
 SUBMIT_PROJECT_FIELDS = (
-    "id", "status", "interface", "label_schema", "overlap", "accuracy_threshold",
-    "min_gold_answers",
+    "id", "company_id", "status", "interface", "label_schema", "overlap",
+    "accuracy_threshold", "min_gold_answers", "min_work_seconds", "auto_approve_hours",
 )  # fmt: skip
-ANSWER_FIELDS = ["status", "answer", "submitted_at", "work_seconds", "gold_score", "updated_at"]
+ANSWER_FIELDS = [
+    "status", "answer", "submitted_at", "work_seconds", "gold_score", "is_too_fast",
+    "review_due_at", "updated_at",
+]  # fmt: skip
 # Projects whose live leases can still be submitted: pausing stops handing out new tasks
 # but a worker's task in hand is finished and paid; a completed project may still have
 # live gold leases.
@@ -439,7 +446,7 @@ CLAIM_SQL = (
     f"leased AS (INSERT INTO {_A} ({_LEASE_COLUMNS}) SELECT {_LEASE_VALUES} FROM pick "
     "ON CONFLICT DO NOTHING RETURNING id, item_id), "
     f"counted AS (UPDATE {_I} i SET assigned_count = i.assigned_count + 1, "
-    "is_open = i.assigned_count + 1 < %s "
+    "is_open = i.assigned_count + 1 < %s + i.extra_answers "
     "FROM leased WHERE i.id = leased.item_id RETURNING i.id) "
     "SELECT pick.id, pick.data, leased.id FROM pick LEFT JOIN leased ON true"
 )
@@ -543,7 +550,8 @@ def _lease(*, item: Item, project: Project, worker: User, now: datetime.datetime
     changes = {"assigned_count": F("assigned_count") + 1}
     if not item.is_gold:  # gold items ignore overlap and stay open
         changes["is_open"] = Case(
-            When(assigned_count__lt=project.overlap - 1, then=Value(True)), default=Value(False)
+            When(assigned_count__lt=F("extra_answers") + (project.overlap - 1), then=Value(True)),
+            default=Value(False),
         )
     Item.objects.filter(pk=item.pk).update(**changes)
     return assignment
@@ -564,10 +572,12 @@ _SUBMIT_READ_SQL = (
 # PostgreSQL: both rows are locked already; one statement updates them.
 _SUBMIT_WRITE_SQL = (
     f"WITH answered AS (UPDATE {_A} SET status = %s, answer = %s, submitted_at = %s, "  # noqa: S608
-    "work_seconds = %s, gold_score = %s, updated_at = %s WHERE id = %s) "
+    "work_seconds = %s, gold_score = %s, is_too_fast = %s, review_due_at = %s, "
+    "updated_at = %s WHERE id = %s) "
     f"UPDATE {_I} SET submitted_count = submitted_count + 1, "
     "assigned_count = assigned_count + %s, "
-    "is_open = CASE WHEN %s AND NOT is_gold THEN assigned_count + 1 < %s ELSE is_open END, "
+    "is_open = CASE WHEN %s AND NOT is_gold THEN assigned_count + 1 < %s + extra_answers "
+    "ELSE is_open END, "
     "completed_at = CASE WHEN %s THEN %s ELSE completed_at END WHERE id = %s"
 )
 # Whether the project still has open real items: the cheap first check of completion, on
@@ -624,7 +634,8 @@ def assignment_submit(
             score = interface.grade(cleaned, item.gold_answer, project.label_schema)
 
         retaken = assignment.status == Assignment.Status.EXPIRED
-        if retaken and not item.is_gold and item.assigned_count >= project.overlap:
+        needed = project.overlap + item.extra_answers
+        if retaken and not item.is_gold and item.assigned_count >= needed:
             # Reclaimed, and somebody else took the place meanwhile.
             raise LoopworkError(
                 "This task's time ran out and it went to another worker. "
@@ -632,21 +643,32 @@ def assignment_submit(
                 code="lease_expired",
                 status=409,
             )
-        completes_item = not item.is_gold and item.submitted_count + 1 >= project.overlap
+        completes_item = not item.is_gold and item.submitted_count + 1 >= needed
         assignment.status = Assignment.Status.SUBMITTED
         assignment.answer = cleaned
         assignment.submitted_at = now
         assignment.work_seconds = max(0, int((now - assignment.leased_at).total_seconds()))
         assignment.gold_score = score
+        assignment.is_too_fast = assignment.work_seconds < project.min_work_seconds
+        assignment.review_due_at = now + datetime.timedelta(hours=project.auto_approve_hours)
         open_left = _record_answer(
             assignment=assignment, item=item, project=project, retaken=retaken,
             completes_item=completes_item, now=now,
         )  # fmt: skip
         if item.is_gold:
             quality_apply_stop_rule(worker=worker, project=project, now=now)
-        elif completes_item and not open_left:
-            _complete_project_if_done(project=project, now=now)
+        elif completes_item:
+            if not open_left:
+                _complete_project_if_done(project=project, now=now)
+            transaction.on_commit(partial(_queue_item_completed, item.pk))
     return assignment
+
+
+def _queue_item_completed(item_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from .tasks import item_completed
+
+    item_completed.delay(item_id)
 
 
 def _record_answer(
@@ -668,7 +690,8 @@ def _record_answer(
         answer_field = Assignment._meta.get_field("answer")
         params = [
             assignment.status, answer_field.get_db_prep_save(assignment.answer, connection),
-            now, assignment.work_seconds, assignment.gold_score,
+            now, assignment.work_seconds, assignment.gold_score, assignment.is_too_fast,
+            assignment.review_due_at,
             Assignment._meta.get_field("updated_at").pre_save(assignment, False), assignment.pk,
             int(retaken), retaken, project.overlap, completes_item, now, item.pk,
         ]  # fmt: skip
@@ -687,7 +710,10 @@ def _record_answer(
         changes["assigned_count"] = F("assigned_count") + 1
         if not item.is_gold:
             changes["is_open"] = Case(
-                When(assigned_count__lt=project.overlap - 1, then=Value(True)),
+                When(
+                    assigned_count__lt=F("extra_answers") + (project.overlap - 1),
+                    then=Value(True),
+                ),
                 default=Value(False),
             )
     if completes_item:
@@ -716,7 +742,7 @@ def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bo
     )
     if status not in (Project.Status.ACTIVE, Project.Status.PAUSED):
         return False
-    if items.filter(submitted_count__lt=project.overlap).exists():
+    if items.filter(submitted_count__lt=F("extra_answers") + project.overlap).exists():
         return False
     Project.objects.filter(pk=project.pk).update(
         status=Project.Status.COMPLETED, finished_at=now, updated_at=now
@@ -810,3 +836,36 @@ def _reclaim_batch(
                 assigned_count=F("assigned_count") - places, is_open=True
             )
     return len(rows)
+
+
+# --- Dynamic overlap ----------------------------------------------------------------------
+
+
+def item_request_more_answers(item_id: int, extra: int) -> bool:
+    """Ask for `extra` more answers on a real item beyond the project's overlap, and reopen it.
+
+    The project's `max_overlap` caps the total (overlap + extra); asking for no more than
+    the item already wants changes nothing. Returns whether the item now wants more.
+    The item's row is locked, so its counters stay exact beside claims and submits.
+    """
+    with transaction.atomic():
+        item = (
+            Item.objects.select_for_update()
+            .select_related("project")
+            .only("pk", "is_gold", "extra_answers", "assigned_count", "project__overlap",
+                  "project__max_overlap")
+            .filter(pk=item_id)
+            .first()
+        )  # fmt: skip
+        if item is None or item.is_gold:
+            return False
+        project = item.project
+        ceiling = max((project.max_overlap or project.overlap) - project.overlap, 0)
+        wanted = min(item.extra_answers + max(extra, 0), ceiling)
+        if wanted <= item.extra_answers:
+            return False
+        Item.objects.filter(pk=item.pk).update(
+            extra_answers=wanted, is_open=item.assigned_count < project.overlap + wanted
+        )
+    logger.info("more answers requested item=%s extra=%s", item_id, wanted)
+    return True

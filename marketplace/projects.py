@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -331,9 +331,10 @@ def project_update(*, project: Project, membership: Membership, data: dict) -> P
 
 def _reopen_items(project: Project) -> None:
     """Keep each item's is_open in line with the (changed) overlap."""
-    items = Item.objects.filter(project=project)
-    items.filter(assigned_count__lt=project.overlap, is_open=False).update(is_open=True)
-    items.filter(assigned_count__gte=project.overlap, is_open=True).update(is_open=False)
+    items = Item.objects.filter(project=project, is_gold=False)
+    wanted = F("extra_answers") + project.overlap
+    items.filter(assigned_count__lt=wanted, is_open=False).update(is_open=True)
+    items.filter(assigned_count__gte=wanted, is_open=True).update(is_open=False)
 
 
 def _launch_checks(project: Project) -> None:

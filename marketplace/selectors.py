@@ -77,21 +77,24 @@ class Progress:
         }
 
 
+# An item is done once it has the project's overlap plus any extra answers asked for it.
+_ANSWERS_WANTED = F("project__overlap") + F("extra_answers")
+ITEM_STATUSES = {
+    "waiting": Q(assigned_count=0),
+    "in_progress": Q(assigned_count__gt=0, submitted_count__lt=_ANSWERS_WANTED),
+    "done": Q(submitted_count__gte=_ANSWERS_WANTED),
+}
+
+
 def _item_counts(project: Project) -> dict:
     """Items by state in one aggregate query."""
     return Item.objects.filter(project=project).aggregate(
         total=Count("pk", filter=Q(is_gold=False)),
         gold=Count("pk", filter=Q(is_gold=True)),
-        done=Count("pk", filter=Q(is_gold=False, submitted_count__gte=F("project__overlap"))),
-        started=Count(
-            "pk",
-            filter=Q(
-                is_gold=False,
-                assigned_count__gt=0,
-                submitted_count__lt=F("project__overlap"),
-            ),
-        ),
+        done=Count("pk", filter=Q(is_gold=False) & ITEM_STATUSES["done"]),
+        started=Count("pk", filter=Q(is_gold=False) & ITEM_STATUSES["in_progress"]),
         submitted=Sum("submitted_count", filter=Q(is_gold=False)),
+        extra=Sum("extra_answers", filter=Q(is_gold=False)),
     )
 
 
@@ -124,7 +127,7 @@ def project_progress(*, project: Project, now: datetime.datetime | None = None) 
         ),
     )
     total = items["total"]
-    needed = max(total * project.overlap - (items["submitted"] or 0), 0)
+    needed = max(total * project.overlap + (items["extra"] or 0) - (items["submitted"] or 0), 0)
     pace = answers["last_day"] / 24 or answers["last_hour"]
     estimated = None
     if project.status == Project.Status.ACTIVE and needed and pace:
@@ -153,7 +156,11 @@ def company_projects(*, company, limit: int | None = None) -> QuerySet[Project]:
         .annotate(
             items_total=Count("items", filter=Q(items__is_gold=False)),
             items_done=Count(
-                "items", filter=Q(items__is_gold=False, items__submitted_count__gte=F("overlap"))
+                "items",
+                filter=Q(
+                    items__is_gold=False,
+                    items__submitted_count__gte=F("overlap") + F("items__extra_answers"),
+                ),
             ),
         )
     )
@@ -164,15 +171,8 @@ def project_for_company(*, company, project_id: int) -> Project | None:
     return Project.objects.filter(company=company, pk=project_id).first()
 
 
-ITEM_STATUSES = {
-    "waiting": Q(assigned_count=0),
-    "in_progress": Q(assigned_count__gt=0, submitted_count__lt=F("project__overlap")),
-    "done": Q(submitted_count__gte=F("project__overlap")),
-}
-
-
 def item_status(item: Item, overlap: int) -> str:
-    if item.submitted_count >= overlap:
+    if item.submitted_count >= overlap + item.extra_answers:
         return "done"
     return "in_progress" if item.assigned_count else "waiting"
 
