@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .companies import invitations_expire
+from .notifications import notification_send_email
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +17,9 @@ def expire_invitations() -> int:
     if count:
         logger.info("invitations expired count=%s", count)
     return count
+
+
+@shared_task(name="accounts.tasks.send_notification_email", max_retries=5, default_retry_delay=60)
+def send_notification_email(notification_id: int) -> bool:
+    """Email one notification; idempotent (a notification is emailed at most once)."""
+    return notification_send_email(notification_id)

@@ -4,7 +4,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["job_board", "task_loop"]
+BENCHMARKS = ["job_board", "task_loop", "results"]
 
 
 def main(names: list[str]) -> None:

@@ -104,13 +104,13 @@ def copy_items(project: Project, count: int) -> None:
         return
     columns = (
         "project_id, data, external_id, is_gold, gold_explanation, assigned_count, "
-        "submitted_count, is_open, created_at"
+        "submitted_count, extra_answers, is_open, created_at"
     )
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY marketplace_item ({columns}) FROM STDIN") as copy:
             for n in range(count):
                 data = json.dumps({"text": item_text(n)})
-                copy.write_row((project.pk, data, f"r{n}", False, "", 0, 0, True, now))
+                copy.write_row((project.pk, data, f"r{n}", False, "", 0, 0, 0, True, now))
         # Vacuumed as a long-lived table is: the measurements then do not run beside the
         # autovacuum and hint-bit writes a million fresh rows would cause.
         cursor.execute("VACUUM (ANALYZE) marketplace_item")

@@ -9,6 +9,8 @@ from core.errors import LoopworkError
 from jobs.qualification_api import router as qualifications_router
 from jobs.search_api import router as jobs_search_router
 from marketplace.project_api import router as projects_router
+from marketplace.results_api import router as results_router
+from marketplace.review_api import router as review_router
 from marketplace.worker_api import router as worker_router
 
 api = NinjaAPI(
@@ -65,4 +67,6 @@ api.add_router("/me/", qualifications_router)
 # Public (auth=None): job search and autocomplete at /api/v1/jobs and /api/v1/jobs/suggest.
 api.add_router("/", jobs_search_router)
 api.add_router("/projects", projects_router)
+api.add_router("/", results_router)
 api.add_router("/", worker_router)
+api.add_router("/", review_router)

@@ -14,6 +14,8 @@ from core.views import serve_media
 admin_login_redirect = public(RedirectView.as_view(pattern_name="account_login", query_string=True))
 
 urlpatterns = [
+    # First: the API is the busiest prefix, so its requests try no other pattern.
+    path("api/v1/", api.urls),
     path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("_util/login/", admin_login_redirect, name="private_page_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
@@ -24,11 +26,11 @@ urlpatterns = [
     path("company/", include("marketplace.company_urls")),
     path("company/", include("jobs.company_urls")),
     path("company/", include("jobs.qualification_company_urls")),
+    path("notifications/", include("accounts.notification_urls")),
     path("work/", include("marketplace.urls")),
     path("work/", include("jobs.work_urls")),
     path("work/", include("jobs.qualification_urls")),
     path("jobs/", include("jobs.urls")),
-    path("api/v1/", api.urls),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
     path("", include(wagtail_urls)),
 ]

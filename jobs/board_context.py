@@ -15,6 +15,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.models import Company
 from core.money import format_money
 
 from .board_forms import ListingFilterForm
@@ -248,7 +249,8 @@ def apply_panel(*, job: JobPage, request: HttpRequest) -> dict:
 def job_page_context(page: JobPage, request: HttpRequest) -> dict:
     """The listing's details, its apply panel and up to three related open listings."""
     return {
-        "company": page.company,
+        # With its record (workers' view of its reviews and pay) in the same query.
+        "company": Company.objects.select_related("record").get(pk=page.company_id),
         "countries": list(page.eligible_countries.all()),
         "languages": list(page.required_languages.all()),
         "qualification_test": page.qualification_test,

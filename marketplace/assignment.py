@@ -660,7 +660,7 @@ def assignment_submit(
         elif completes_item:
             if not open_left:
                 _complete_project_if_done(project=project, now=now)
-            transaction.on_commit(partial(_queue_item_completed, item.pk))
+            transaction.on_commit(partial(_queue_item_completed, item.pk), robust=True)
     return assignment
 
 

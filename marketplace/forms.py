@@ -12,7 +12,12 @@ from core.money import platform_currency, to_decimal, to_minor_units
 from jobs.models import JobPage, Qualification
 
 from .models import DEFAULT_AUTO_APPROVE_HOURS, MAX_OVERLAP, Project
-from .projects import MAX_AUTO_APPROVE_HOURS, MAX_GOLD_RATE, settings_locked
+from .projects import (
+    MAX_AUTO_APPROVE_HOURS,
+    MAX_GOLD_RATE,
+    MAX_MIN_WORK_SECONDS,
+    settings_locked,
+)
 
 # Service field → the form field that shows its errors.
 FORM_FIELDS = {
@@ -111,6 +116,36 @@ class ProjectForm(forms.Form):
     show_gold_feedback = forms.BooleanField(
         label="Show workers the expected answer after a gold item", required=False, initial=True
     )
+    revoke_qualification_on_stop = forms.BooleanField(
+        label="Also revoke the required qualification when a worker is stopped",
+        required=False,
+        initial=False,
+    )
+    min_work_seconds = forms.IntegerField(
+        label="Minimum work time (seconds)",
+        required=False,
+        min_value=0,
+        max_value=MAX_MIN_WORK_SECONDS,
+        initial=3,
+        help_text="Answers given faster are flagged for review. 0 turns the check off.",
+    )
+    max_overlap = forms.IntegerField(
+        label="Most answers per item",
+        required=False,
+        min_value=1,
+        max_value=MAX_OVERLAP,
+        help_text="Dynamic overlap: items whose result is uncertain get more answers, up to "
+        "this many. Empty: never more than the overlap.",
+    )
+    confidence_target = forms.FloatField(
+        label="Confidence target",
+        required=False,
+        min_value=0,
+        max_value=1,
+        initial=0.7,
+        help_text="0 to 1. Items whose aggregated confidence is below it get more answers.",
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
     auto_approve_amount = forms.IntegerField(
         label="Approve unreviewed work after",
         min_value=1,
@@ -179,6 +214,10 @@ class ProjectForm(forms.Form):
             "accuracy_threshold": project.accuracy_threshold,
             "min_gold_answers": project.min_gold_answers,
             "show_gold_feedback": project.show_gold_feedback,
+            "revoke_qualification_on_stop": project.revoke_qualification_on_stop,
+            "min_work_seconds": project.min_work_seconds,
+            "max_overlap": project.max_overlap,
+            "confidence_target": project.confidence_target,
             "auto_approve_amount": hours // 24 if in_days else hours,
             "auto_approve_unit": "days" if in_days else "hours",
             "content_risk": project.content_risk,
@@ -224,6 +263,9 @@ class ProjectForm(forms.Form):
                 "Risky content needs a daily exposure cap: the most tasks one worker may take "
                 "in 24 hours.",
             )
+        max_overlap, overlap = cleaned.get("max_overlap"), cleaned.get("overlap")
+        if max_overlap is not None and overlap is not None and max_overlap < overlap:
+            self.add_error("max_overlap", "Give at least the overlap, or leave it empty.")
         interface = cleaned.get("interface")
         schema = cleaned.get("label_schema")
         if interface and isinstance(schema, dict) and "label_schema" not in self.errors:
@@ -254,10 +296,16 @@ class ProjectForm(forms.Form):
             "accuracy_threshold": data["accuracy_threshold"],
             "min_gold_answers": data["min_gold_answers"],
             "show_gold_feedback": data["show_gold_feedback"],
+            "revoke_qualification_on_stop": data["revoke_qualification_on_stop"],
+            "max_overlap": data["max_overlap"],
             "auto_approve_hours": data["auto_approve_hours"],
             "content_risk": data["content_risk"],
             "daily_exposure_cap": data["daily_exposure_cap"],
         }
+        # Left empty, these keep the project's value (the model's default for a new project).
+        for field in ("min_work_seconds", "confidence_target"):
+            if data[field] is not None:
+                result[field] = data[field]
         for field in self.locked:
             result.pop(field, None)
         return result

@@ -214,7 +214,7 @@ class Item(models.Model):
     submitted_count = models.PositiveIntegerField(default=0)
     extra_answers = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Answers wanted beyond the project's overlap (dynamic overlap on low confidence).",
+        help_text="Answers wanted beyond the project's overlap (more on low confidence).",
     )
     is_open = models.BooleanField(default=True)
     completed_at = models.DateTimeField(null=True, blank=True)

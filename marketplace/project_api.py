@@ -22,7 +22,12 @@ router = Router(tags=["projects"])
 
 MAX_LIST = 200
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-CLEARABLE = ("max_assignments_per_worker", "daily_exposure_cap", "required_qualification")
+CLEARABLE = (
+    "max_assignments_per_worker",
+    "daily_exposure_cap",
+    "required_qualification",
+    "max_overlap",
+)
 ContentRisk = Literal["none", "mild", "graphic"]
 
 
@@ -55,6 +60,18 @@ class ProjectSettings(Schema):
     accuracy_threshold: int | None = Field(None, ge=0, le=100)
     min_gold_answers: int | None = Field(None, ge=0, le=1000)
     show_gold_feedback: bool | None = None
+    revoke_qualification_on_stop: bool | None = Field(
+        None, description="Also revoke the required qualification when a worker is stopped."
+    )
+    min_work_seconds: int | None = Field(
+        None, ge=0, le=3600, description="Answers faster than this are flagged; 0 is off."
+    )
+    max_overlap: int | None = Field(
+        None, ge=1, le=10, description="Dynamic overlap: most answers per item (≥ overlap)."
+    )
+    confidence_target: float | None = Field(
+        None, ge=0, le=1, description="Items below this aggregated confidence get more answers."
+    )
     auto_approve_hours: int | None = Field(None, ge=1, le=30 * 24)
     content_risk: ContentRisk | None = None
     daily_exposure_cap: int | None = Field(None, ge=1)
@@ -115,6 +132,10 @@ class ProjectOut(Schema):
     accuracy_threshold: int
     min_gold_answers: int
     show_gold_feedback: bool
+    revoke_qualification_on_stop: bool
+    min_work_seconds: int
+    max_overlap: int | None
+    confidence_target: float
     auto_approve_hours: int
     content_risk: str
     daily_exposure_cap: int | None
@@ -188,6 +209,7 @@ def _settings(payload, *, project: Project | None) -> dict:
             "max_assignments_per_worker",
             "daily_exposure_cap",
             "required_qualification",
+            "max_overlap",
         ):
             data.pop(key)
     return data

@@ -39,7 +39,8 @@ MIN_LEASE_SECONDS = 30
 MAX_LEASE_SECONDS = 24 * 3600
 MAX_AUTO_APPROVE_HOURS = 30 * 24
 MAX_GOLD_RATE = 50
-NULLABLE_FIELDS = ("max_assignments_per_worker", "daily_exposure_cap")
+MAX_MIN_WORK_SECONDS = 3600
+NULLABLE_FIELDS = ("max_assignments_per_worker", "daily_exposure_cap", "max_overlap")
 
 # The settings a company may give, with their types; anything else is ignored by callers.
 EDITABLE_FIELDS = (
@@ -60,6 +61,10 @@ EDITABLE_FIELDS = (
     "accuracy_threshold",
     "min_gold_answers",
     "show_gold_feedback",
+    "revoke_qualification_on_stop",
+    "min_work_seconds",
+    "max_overlap",
+    "confidence_target",
     "auto_approve_hours",
     "content_risk",
     "daily_exposure_cap",
@@ -216,6 +221,7 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
     _int_in_range(cleaned, "daily_exposure_cap", 1, None, "The daily exposure cap")
     if "show_gold_feedback" in cleaned:
         cleaned["show_gold_feedback"] = bool(cleaned["show_gold_feedback"])
+    _clean_quality_control(cleaned, project)
     if "required_qualification" in cleaned:
         qualification = cleaned["required_qualification"]
         if isinstance(qualification, int) and not isinstance(qualification, bool):
@@ -248,6 +254,31 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
             "daily_exposure_cap",
         )
     return cleaned
+
+
+def _clean_quality_control(cleaned: dict, project: Project | None) -> None:
+    """The speed flag, the stop's revocation and dynamic overlap (max_overlap ≥ overlap)."""
+    _int_in_range(
+        cleaned, "min_work_seconds", 0, MAX_MIN_WORK_SECONDS, "The minimum work time (seconds)"
+    )
+    _int_in_range(cleaned, "max_overlap", 1, MAX_OVERLAP, "The most answers per item")
+    if "revoke_qualification_on_stop" in cleaned:
+        cleaned["revoke_qualification_on_stop"] = bool(cleaned["revoke_qualification_on_stop"])
+    if "max_overlap" in cleaned or "overlap" in cleaned:
+        overlap = cleaned.get("overlap", project.overlap if project else 1)
+        max_overlap = cleaned.get("max_overlap", project.max_overlap if project else None)
+        if max_overlap is not None and max_overlap < overlap:
+            raise _error(
+                f"The most answers per item must be at least the overlap ({overlap}).",
+                "max_overlap",
+            )
+    if "confidence_target" in cleaned:
+        target = cleaned["confidence_target"]
+        if isinstance(target, bool) or not isinstance(target, int | float) or target != target:
+            raise _error("The confidence target must be a number from 0 to 1.", "confidence_target")
+        if not 0 <= target <= 1:
+            raise _error("The confidence target must be between 0 and 1.", "confidence_target")
+        cleaned["confidence_target"] = float(target)
 
 
 def _apply(project: Project, cleaned: dict) -> list:

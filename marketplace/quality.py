@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
+from django.urls import reverse
 
 from accounts.models import User
+from accounts.notifications import notify
+from jobs.qualification_models import QualificationGrant
 
 from .models import Assignment, Project, WorkerStop
 
@@ -23,6 +26,9 @@ logger = logging.getLogger(__name__)
 # A gold answer scoring below this counts as failed in the evidence shown to the worker.
 FULL_SCORE = 1.0
 EVIDENCE_FAILED_ITEMS = 10
+# Where a worker sees their stops with the evidence and the state of their appeals
+# (marketplace.disputes links its appeal notifications here).
+APPEAL_PATH = "/work/quality/"
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,70 @@ def quality_apply_stop_rule(
             stop = WorkerStop.objects.create(
                 project=project, worker=worker, reason=reason, evidence=evidence
             )
+            if project.revoke_qualification_on_stop and project.required_qualification_id:
+                revoked = _revoke_required_qualification(worker=worker, project=project, now=now)
+                if revoked is not None:
+                    stop.evidence["qualification_revoked"] = revoked
+                    stop.save(update_fields=["evidence", "updated_at"])
     except IntegrityError:
         return None  # an active stop exists already
     logger.info(
         "worker stopped project=%s worker=%s accuracy=%s", project.pk, worker.pk, standing.accuracy
     )
+    _notify_stopped(stop=stop, project=project)
     return stop
+
+
+def _revoke_required_qualification(
+    *, worker: User, project: Project, now: datetime.datetime
+) -> dict | None:
+    """Revoke the worker's grant of the project's required qualification, if they hold one.
+
+    jobs.qualification.grant_revoke needs a person as the actor; this revocation is made by
+    the system (revoked_by stays empty), so the row is updated here under its lock.
+    """
+    grant = (
+        QualificationGrant.objects.select_for_update()
+        .filter(worker=worker, qualification_id=project.required_qualification_id)
+        .first()
+    )
+    if grant is None or grant.revoked_at is not None:
+        return None
+    grant.revoked_at = now
+    grant.revoked_by = None
+    grant.revoke_reason = (
+        f"Stopped by quality control on project {project.pk}: gold accuracy below "
+        f"{project.accuracy_threshold}%."
+    )
+    grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "updated_at"])
+    logger.info("grant revoked by quality control grant=%s project=%s", grant.pk, project.pk)
+    return {"grant_id": grant.pk, "qualification_id": grant.qualification_id}
+
+
+def _notify_stopped(*, stop: WorkerStop, project: Project) -> None:
+    """Tell the worker why they were stopped, with the evidence, and where to appeal.
+
+    Only item numbers are named: the expected answers of gold items stay secret.
+    """
+    evidence = stop.evidence
+    lines = [stop.reason]
+    missed = evidence.get("recent_failed_gold_item_ids") or []
+    if missed:
+        lines.append(
+            "Control tasks you missed (latest first): "
+            + ", ".join(f"item {item_id}" for item_id in missed)
+            + "."
+        )
+    if "qualification_revoked" in evidence:
+        lines.append("The qualification this project requires was revoked as well.")
+    lines.append("If you think this is wrong, you can appeal; staff will look at it.")
+    notify(
+        stop.worker,
+        kind="worker_stopped",
+        title=f"You were stopped on “{project.title}”",
+        body="\n\n".join(lines),
+        link=reverse("work:stop_appeal", kwargs={"project_id": project.pk}),
+    )
 
 
 def _gold_answers(*, worker: User, project: Project, since: datetime.datetime | None):

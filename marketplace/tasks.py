@@ -3,8 +3,13 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
+from .aggregation import aggregate_project, item_completion_process
 from .assignment import leases_reclaim_expired
+from .company_record import company_records_refresh_all
+from .review import auto_approve_due
+from .webhooks import webhook_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -13,3 +18,43 @@ logger = logging.getLogger(__name__)
 def reclaim_expired_leases() -> int:
     """Put expired leases' places back in the pool (idempotent; safe beside claims)."""
     return leases_reclaim_expired()
+
+
+@shared_task(name="marketplace.tasks.auto_approve_due_submissions")
+def auto_approve_due_submissions() -> int:
+    """Approve submissions whose review deadline passed (idempotent; safe to run twice)."""
+    return auto_approve_due()
+
+
+@shared_task(name="marketplace.tasks.refresh_company_records")
+def refresh_company_records() -> int:
+    """Recompute every company's record (review time, rejections, pay, rating); idempotent."""
+    return company_records_refresh_all()
+
+
+@shared_task(name="marketplace.tasks.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at a webhook delivery, then the next one queued at the time it is due.
+
+    The next attempt is a new message with a countdown rather than `self.retry()`, so the
+    schedule lives in the delivery row and an eager run (tests) never raises Retry into
+    the code that emitted the event. Idempotent: a delivered or failed delivery is left
+    alone (see webhook_deliver).
+    """
+    delivery = webhook_deliver(delivery_id)
+    if delivery.status == delivery.Status.PENDING and delivery.next_attempt_at is not None:
+        countdown = max(0.0, (delivery.next_attempt_at - timezone.now()).total_seconds())
+        deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+    return delivery.status
+
+
+@shared_task(name="marketplace.tasks.item_completed")
+def item_completed(item_id: int) -> None:
+    """Aggregate an item that got its last answer and announce it (idempotent)."""
+    item_completion_process(item_id)
+
+
+@shared_task(name="marketplace.tasks.aggregate_project")
+def aggregate_project_task(project_id: int, method: str | None = None) -> int:
+    """Aggregate a whole project on demand (idempotent: results are overwritten)."""
+    return aggregate_project(project_id, method)

@@ -5,6 +5,7 @@ Thin: each endpoint checks the caller is a worker and calls the engine
 """
 
 import datetime
+import json
 from typing import Any
 
 from ninja import Field, Path, Router, Schema, Status
@@ -16,6 +17,7 @@ from .assignment import (
     assignment_return,
     assignment_submit,
 )
+from .review import review_request_revision
 
 router = Router(tags=["worker loop"])
 
@@ -109,16 +111,67 @@ def submit(request, payload: AnswerIn, assignment_id: int = ID):
     return {"id": assignment.pk, "status": assignment.status}
 
 
+# The body of a company member's return; read by hand so that a worker's return keeps
+# ignoring whatever body their client sends (an empty form, say).
+RETURN_BODY = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "comment": {
+                        "type": "string",
+                        "maxLength": 2000,
+                        "description": "Company members: what to revise (1 to 2000 characters).",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def _return_comment(request) -> str:
+    if not request.body.strip():
+        return ""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise LoopworkError(
+            'Send a JSON object: {"comment": "..."}.', code="invalid_input", status=422
+        )
+    comment = body.get("comment", "")
+    if not isinstance(comment, str):
+        raise LoopworkError(
+            "The comment must be text.", code="invalid_input", field="comment", status=422
+        )
+    return comment
+
+
 @router.post(
     "assignments/{assignment_id}/return",
-    summary="Give a task back",
+    summary="Give a task back, or return a submission for revision",
     description=(
-        "Gives a leased task back to the pool (you will not get the same item again). "
-        "409 `not_leased` when it is not in your hands; 404 for an assignment that is not "
-        "the caller's."
+        "Two meanings, by who calls. A worker gives a leased task back to the pool (you "
+        "will not get the same item again; no body needed): 409 `not_leased` when it is not "
+        "in your hands. A company member (any role) returns a submitted answer to its "
+        'worker for revision with `{"comment": str}` (1 to 2000 characters), once per '
+        "submission: 200 with status `revision`; 409 `revision_used`, `already_decided` or "
+        "`in_revision`; 422 `comment_required`. The review deadline restarts, and an answer "
+        "never revised is approved automatically when it passes. 404 for an assignment that "
+        "is not the caller's (or their company's)."
     ),
     response={200: AssignmentStatusOut, **ERRORS},
+    openapi_extra={"requestBody": RETURN_BODY},
 )
 def give_back(request, assignment_id: int = ID):
-    assignment = assignment_return(worker=_worker(request), assignment_id=assignment_id)
+    if request.user.company_membership is not None:
+        assignment = review_request_revision(
+            assignment_id, reviewer=request.user, comment=_return_comment(request)
+        )
+    else:
+        assignment = assignment_return(worker=_worker(request), assignment_id=assignment_id)
     return {"id": assignment.pk, "status": assignment.status}

@@ -316,7 +316,7 @@ def project_card(*, worker: User, project: Project, now=None) -> ProjectCard:
 def visible_projects() -> QuerySet[Project]:
     """Active projects, newest first, with what their cards show."""
     return Project.objects.filter(status=Project.Status.ACTIVE).select_related(
-        "company", "required_qualification"
+        "company", "company__record", "required_qualification"
     )
 
 
@@ -340,7 +340,7 @@ def project_for_worker(*, project_id: int) -> QuerySet[Project]:
     return (
         Project.objects.filter(pk=project_id)
         .exclude(status=Project.Status.DRAFT)
-        .select_related("company", "required_qualification")
+        .select_related("company", "company__record", "required_qualification")
     )
 
 

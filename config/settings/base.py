@@ -20,6 +20,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Demo mode seeds well-known passwords and fakes Stripe; never on in production.
 DEMO_MODE = env.bool("LOOPWORK_DEMO", default=False)
 
+# Company webhooks may call private, loopback and link-local addresses (development and
+# tests only: in production that would let a company reach the platform's own network).
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+
 INSTALLED_APPS = [
     "core",
     "accounts",
@@ -65,12 +69,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.FixedPolicyCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
+]
+
+# What requests under /api/ go through (config/wsgi.py): the security headers, nothing
+# that serves sessions or browsers' forms.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.FixedPolicyCSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,6 +185,14 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-expired-leases": {
         "task": "marketplace.tasks.reclaim_expired_leases",
         "schedule": 60.0,
+    },
+    "refresh-company-records": {
+        "task": "marketplace.tasks.refresh_company_records",
+        "schedule": 3600.0,
+    },
+    "auto-approve-due-submissions": {
+        "task": "marketplace.tasks.auto_approve_due_submissions",
+        "schedule": 600.0,
     },
     # Each saved search is emailed when its own daily or weekly period is up.
     "send-saved-search-digests": {

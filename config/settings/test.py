@@ -7,6 +7,8 @@ from .base import VAR_DIR
 
 DEBUG = False
 DEMO_MODE = False
+# The webhook tests run a receiver on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='item',
             name='extra_answers',
-            field=models.PositiveSmallIntegerField(default=0, help_text="Answers wanted beyond the project's overlap (dynamic overlap on low confidence)."),
+            field=models.PositiveSmallIntegerField(default=0, help_text="Answers wanted beyond the project's overlap (more on low confidence)."),
         ),
         migrations.AddField(
             model_name='project',

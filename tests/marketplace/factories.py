@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from marketplace.models import Assignment, Item, Project
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, MembershipFactory
 
 CLASSIFICATION_SCHEMA = {"labels": ["positive", "negative", "neutral"], "multiple": False}
 
@@ -72,3 +74,56 @@ def make_assignment(item: Item, worker, *, status=Assignment.Status.LEASED, **fi
         item.is_open = item.assigned_count < item.project.overlap
         item.save(update_fields=["assigned_count", "submitted_count", "is_open"])
     return assignment
+
+
+def make_reviewer(company, *, role: str = "reviewer"):
+    """A company user with a membership of `company` in `role` (owner, manager, reviewer)."""
+    return MembershipFactory(company=company, role=role).user
+
+
+def make_submission(project: Project, worker, *, item: Item | None = None, **fields) -> Assignment:
+    """A submitted answer awaiting review, due for automatic approval in the project's delay."""
+    item = item or make_items(project, 1)[0]
+    fields.setdefault("work_seconds", 30)
+    fields.setdefault(
+        "review_due_at", timezone.now() + datetime.timedelta(hours=project.auto_approve_hours)
+    )
+    return make_assignment(item, worker, status=Assignment.Status.SUBMITTED, **fields)
+
+
+def make_workers_fast(count: int, prefix: str = "answerer") -> list:
+    """`count` worker accounts written in one query (no profile, no password): for data sets."""
+    return User.objects.bulk_create(
+        User(email=f"{prefix}{n}@example.org", role=User.Role.WORKER) for n in range(count)
+    )
+
+
+def bulk_answers(rows, *, status=Assignment.Status.SUBMITTED) -> list[Assignment]:
+    """Answered assignments from (item, worker, answer) rows in bulk; the items' counters
+    are raised to match (rows of one item may come in any order)."""
+    now = timezone.now()
+    assignments = []
+    counts: dict[int, int] = {}
+    for item, worker, answer in rows:
+        assignments.append(
+            Assignment(
+                project_id=item.project_id, item_id=item.pk, worker_id=worker.pk,
+                is_gold=item.is_gold, status=status, reward_cents=5, answer=answer,
+                submitted_at=now, expires_at=now, work_seconds=20,
+                reject_reason=Assignment.RejectReason.OTHER
+                if status == Assignment.Status.REJECTED else "",
+            )
+        )  # fmt: skip
+        counts[item.pk] = counts.get(item.pk, 0) + 1
+    created = Assignment.objects.bulk_create(assignments, batch_size=2000)
+    by_count: dict[int, list[int]] = {}
+    for pk, count in counts.items():
+        by_count.setdefault(count, []).append(pk)
+    for count, ids in by_count.items():
+        for start in range(0, len(ids), 2000):
+            Item.objects.filter(pk__in=ids[start : start + 2000]).update(
+                assigned_count=F("assigned_count") + count,
+                submitted_count=F("submitted_count") + count,
+                is_open=False,
+            )
+    return created

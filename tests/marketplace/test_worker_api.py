@@ -157,7 +157,7 @@ def test_a_company_member_gets_403_on_every_worker_endpoint(client, project):
     for path, body in (
         (f"projects/{project.pk}/assignments/next", None),
         (f"assignments/{assignment.pk}/submit", {"answer": {"label": "positive"}}),
-        (f"assignments/{assignment.pk}/return", None),
+        # A company member's return means "return for revision": see test_review_api.py.
     ):
         response = client.post(
             f"/api/v1/{path}", body, content_type="application/json", headers=headers

@@ -22,6 +22,7 @@ from cms.demo.projects import (
     demo_worker_grants_ensure,
 )
 from cms.demo.qualification_tests import demo_tests_ensure, listing_needs_test
+from cms.demo.reviews import demo_reviews_ensure
 from cms.demo.seed import (
     DemoPassword,
     deferred_page_indexing,
@@ -165,6 +166,15 @@ class Command(BaseCommand):
                 new_projects += created
                 progress.advance(task)
         demo_worker_grants_ensure(worker=worker, now=now)
+        # The first company belongs to the demo company login: its review page has work waiting.
+        with console.status("Submissions to review…"):
+            demo_reviews_ensure(
+                company=companies[COMPANIES[0].slug],
+                reviewer=owners[COMPANIES[0].slug],
+                worker=worker,
+                password=password,
+                now=now,
+            )
 
         new_workers = 0
         if workers:

@@ -1,0 +1,632 @@
+"""Review: the company's decisions on submissions, and the audit log behind them.
+
+Every decision — approval, rejection, automatic approval, a dispute overturned — and every
+other change of a submission's review state (revision requested, revision resubmitted)
+goes through one function, `_decide`. It locks the assignment row, checks the state,
+writes the new status with who decided and why, appends a `ReviewDecision` audit row with
+a snapshot of the evidence, and notifies the worker, all in one transaction. Decisions
+are single and final: two decisions racing on one assignment give one outcome, and the
+other gets 409 `already_decided`.
+
+Who may decide: any member of the project's company (owner, manager or reviewer); an
+assignment of another company's project does not exist for them (404). Gold assignments
+may be decided like any other.
+
+Revision, once: a reviewer may return a submitted answer to the worker with a comment
+(status `revision`, `revision_count` 1). While in revision the review deadline restarts
+(now + the project's `auto_approve_hours`): if the worker never revises, the original
+answer is approved automatically when it passes, like any unreviewed submission. A
+resubmitted answer is checked by the project's interface, goes back to `submitted` with a
+new deadline, and can no longer be returned for revision.
+
+Automatic approval (`auto_approve_due`, run by Celery beat) approves submissions in
+`submitted` or `revision` whose `review_due_at` has passed. It is idempotent and safe to
+run twice at once: rows are taken with SKIP LOCKED on PostgreSQL, and the state is checked
+again under the lock, so each submission gets exactly one decision row.
+
+Lock order: the assignment row only (decisions never lock items or projects).
+"""
+
+import datetime
+import logging
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.notifications import notify
+from annotation.base import InvalidInput
+from annotation.registry import get_interface
+from core.errors import LoopworkError
+
+from .models import Assignment, Project, ReviewDecision
+
+logger = logging.getLogger(__name__)
+
+Action = ReviewDecision.Action
+Status = Assignment.Status
+
+COMMENT_MAX = 2000
+BULK_MAX = 500
+AUTO_APPROVE_BATCH = 200
+# Failed gold items listed in the evidence of one submission.
+EVIDENCE_FAILED_GOLD = 10
+
+# The state each change starts from, and the status it leaves.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    Action.APPROVED: ((Status.SUBMITTED,), Status.APPROVED),
+    Action.REJECTED: ((Status.SUBMITTED,), Status.REJECTED),
+    Action.REVISION_REQUESTED: ((Status.SUBMITTED,), Status.REVISION),
+    Action.RESUBMITTED: ((Status.REVISION,), Status.SUBMITTED),
+    Action.AUTO_APPROVED: (Assignment.UNDECIDED, Status.APPROVED),
+    Action.DISPUTE_OVERTURNED: ((Status.REJECTED,), Status.APPROVED),
+}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk decision did: the ids decided, and (id, why not) for the others."""
+
+    done: list[int] = field(default_factory=list)
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _not_found() -> LoopworkError:
+    return LoopworkError("No such submission.", code="not_found", status=404)
+
+
+def _refuse_state(assignment: Assignment, action: str) -> LoopworkError:
+    """Why this change cannot be made to the assignment as it stands now."""
+    if assignment.status in Assignment.DECIDED and action != Action.DISPUTE_OVERTURNED:
+        decided = assignment.get_status_display().lower()
+        return LoopworkError(
+            f"This submission was already {decided}"
+            f"{' automatically' if assignment.reviewed_by_id is None else ''}; "
+            "a decision is final and was not changed.",
+            code="already_decided",
+            status=409,
+        )
+    if assignment.status == Status.REVISION:
+        return LoopworkError(
+            "This submission is back with the worker for revision; decide once it is "
+            "resubmitted (or it is approved automatically if it never is).",
+            code="in_revision",
+            status=409,
+        )
+    if action == Action.RESUBMITTED:
+        return LoopworkError(
+            "This task is not waiting for a revision.", code="not_in_revision", status=409
+        )
+    if action == Action.DISPUTE_OVERTURNED:
+        return LoopworkError(
+            "Only a rejected submission can be overturned.", code="not_rejected", status=409
+        )
+    return LoopworkError(
+        "This assignment has no answer to review.", code="not_submitted", status=409
+    )
+
+
+def _decide(
+    assignment_id: int,
+    *,
+    action: str,
+    actor: User | None,
+    company_id: int | None = None,
+    worker_id: int | None = None,
+    reason: str = "",
+    comment: str = "",
+    changes: dict | None = None,
+    now: datetime.datetime | None = None,
+) -> Assignment:
+    """The single path of every review decision; the one place money will attach to.
+
+    Issue 6 (ledger): the earnings movements of an approval (escrow to the worker's pending
+    earnings and the fee to revenue) and of a rejection (escrow back to the company) are
+    posted HERE, inside this transaction, keyed on the ReviewDecision row.
+
+    Locks the assignment row (scoped to `company_id` for reviewers, to `worker_id` for the
+    worker's own changes: any other row is not_found, 404), checks that `action` may start
+    from its status (409 `already_decided`, `in_revision`...), writes the new status with
+    `changes`, appends the audit row with the evidence as it is now, and notifies the worker
+    after commit. `actor` None is the system (automatic approval).
+    """
+    now = now or timezone.now()
+    allowed_from, new_status = TRANSITIONS[action]
+    with transaction.atomic():
+        rows = Assignment.objects.select_for_update(of=("self",)).select_related("project")
+        if company_id is not None:
+            rows = rows.filter(project__company_id=company_id)
+        if worker_id is not None:
+            rows = rows.filter(worker_id=worker_id)
+        assignment = rows.filter(pk=assignment_id).first()
+        if assignment is None:
+            raise _not_found()
+        if assignment.status not in allowed_from:
+            raise _refuse_state(assignment, action)
+        if action == Action.REVISION_REQUESTED and assignment.revision_count >= 1:
+            raise LoopworkError(
+                "This submission was returned for revision once already; approve or reject it.",
+                code="revision_used",
+                status=409,
+            )
+        evidence = (
+            _timing_snapshot(assignment)
+            if action == Action.AUTO_APPROVED
+            else assignment_evidence(assignment)
+        )
+        fields = {"status": new_status, **(changes or {})}
+        if action == Action.RESUBMITTED:
+            fields["review_due_at"] = now + datetime.timedelta(
+                hours=assignment.project.auto_approve_hours
+            )
+        else:
+            # The company's review: who, when and why (a revision request included).
+            fields.update(reviewed_at=now, reviewed_by=actor, review_comment=comment)
+            fields["reject_reason"] = reason if action == Action.REJECTED else ""
+            if action == Action.REVISION_REQUESTED:
+                fields["revision_count"] = assignment.revision_count + 1
+                fields["review_due_at"] = now + datetime.timedelta(
+                    hours=assignment.project.auto_approve_hours
+                )
+        for name, value in fields.items():
+            setattr(assignment, name, value)
+        assignment.save(update_fields=[*fields, "updated_at"])
+        ReviewDecision.objects.create(
+            assignment=assignment,
+            action=action,
+            actor=actor,
+            reason=reason if action == Action.REJECTED else "",
+            comment=comment,
+            evidence=evidence,
+            created_at=now,
+        )
+        _notify_worker(assignment, action=action)
+    logger.info(
+        "review decision assignment=%s action=%s actor=%s",
+        assignment.pk,
+        action,
+        getattr(actor, "pk", None),
+    )
+    return assignment
+
+
+# Approvals are frequent and good news: shown in the app, not emailed one by one.
+NOTICES = {
+    Action.APPROVED: ("assignment_approved", "Your answer was approved", False),
+    Action.AUTO_APPROVED: ("assignment_approved", "Your answer was approved", False),
+    Action.REJECTED: ("assignment_rejected", "Your answer was rejected", True),
+    Action.REVISION_REQUESTED: ("revision_requested", "Please revise your answer", True),
+    Action.DISPUTE_OVERTURNED: (
+        "dispute_resolved",
+        "Your dispute was accepted: the answer is approved",
+        True,
+    ),
+}
+
+
+def _notify_worker(assignment: Assignment, *, action: str) -> None:
+    notice = NOTICES.get(action)
+    if notice is None:
+        return
+    kind, title, email = notice
+    lines = [f"Project: {assignment.project.title}. Task {assignment.pk}."]
+    if action == Action.REJECTED:
+        lines.append(f"Reason: {assignment.get_reject_reason_display()}.")
+    if assignment.review_comment:
+        author = "Loopwork staff" if action == Action.DISPUTE_OVERTURNED else "The reviewer"
+        lines.append(f"{author} wrote: {assignment.review_comment}")
+    if action == Action.REJECTED:
+        lines.append("You can dispute a rejection within 7 days from your work history.")
+    if action == Action.REVISION_REQUESTED:
+        lines.append(
+            "Open your work history to revise the answer. If you do not, your original "
+            "answer is approved automatically when the review period ends."
+        )
+    notify(
+        assignment.worker,
+        kind=kind,
+        title=f"{title}: {assignment.project.title}",
+        body="\n\n".join(lines),
+        link=worker_link(assignment, action=action),
+        email=email,
+    )
+
+
+def worker_link(assignment: Assignment, *, action: str = "") -> str:
+    """Where the worker acts on a decision: the revision, the dispute, or their history."""
+    if action == Action.REVISION_REQUESTED:
+        return reverse("work:history_revise", kwargs={"assignment_id": assignment.pk})
+    if action == Action.REJECTED:
+        return reverse("work:history_dispute", kwargs={"assignment_id": assignment.pk})
+    return reverse("work:history")
+
+
+# --- Reviewer decisions -------------------------------------------------------------------
+
+
+def _reviewer_company_id(reviewer: User) -> int:
+    """The reviewer's company; a user of no company sees no submissions at all (404)."""
+    membership = reviewer.company_membership if reviewer.is_authenticated else None
+    if membership is None:
+        raise _not_found()
+    return membership.company_id
+
+
+def _clean_comment(comment, *, required: bool) -> str:
+    text = comment.strip() if isinstance(comment, str) else ""
+    if required and not text:
+        raise LoopworkError(
+            "Write a few words to the worker: what was wrong.",
+            code="comment_required",
+            field="comment",
+            status=422,
+        )
+    if "\x00" in text:  # PostgreSQL cannot store it
+        raise LoopworkError(
+            "The comment contains a null character.",
+            code="invalid_comment",
+            field="comment",
+            status=422,
+        )
+    if len(text) > COMMENT_MAX:
+        raise LoopworkError(
+            f"Keep the comment to {COMMENT_MAX} characters.",
+            code="comment_too_long",
+            field="comment",
+            status=422,
+        )
+    return text
+
+
+def _clean_reason(reason) -> str:
+    if reason not in Assignment.RejectReason.values:
+        raise LoopworkError(
+            "Choose a reason from the list: " + ", ".join(Assignment.RejectReason.values) + ".",
+            code="invalid_reason",
+            field="reason",
+            status=422,
+        )
+    return reason
+
+
+def review_approve(
+    assignment_id: int, *, reviewer: User, comment: str = "", now: datetime.datetime | None = None
+) -> Assignment:
+    """Approve a submitted answer. 404 outside the reviewer's company; 409 when decided."""
+    return _decide(
+        assignment_id,
+        action=Action.APPROVED,
+        actor=reviewer,
+        company_id=_reviewer_company_id(reviewer),
+        comment=_clean_comment(comment, required=False),
+        now=now,
+    )
+
+
+def review_reject(
+    assignment_id: int,
+    *,
+    reviewer: User,
+    reason: str,
+    comment: str,
+    now: datetime.datetime | None = None,
+) -> Assignment:
+    """Reject a submitted answer with a reason from Assignment.RejectReason and a comment
+    (1..2000 characters) the worker reads. 422 on bad input; 404 / 409 as review_approve."""
+    company_id = _reviewer_company_id(reviewer)
+    reason = _clean_reason(reason)
+    comment = _clean_comment(comment, required=True)
+    return _decide(
+        assignment_id,
+        action=Action.REJECTED,
+        actor=reviewer,
+        company_id=company_id,
+        reason=reason,
+        comment=comment,
+        now=now,
+    )
+
+
+def review_request_revision(
+    assignment_id: int, *, reviewer: User, comment: str, now: datetime.datetime | None = None
+) -> Assignment:
+    """Return a submitted answer to its worker with a comment, once per assignment.
+
+    The review deadline restarts; an answer never revised is approved automatically when
+    it passes. 409 `revision_used` the second time.
+    """
+    company_id = _reviewer_company_id(reviewer)
+    comment = _clean_comment(comment, required=True)
+    return _decide(
+        assignment_id,
+        action=Action.REVISION_REQUESTED,
+        actor=reviewer,
+        company_id=company_id,
+        comment=comment,
+        now=now,
+    )
+
+
+def review_bulk(
+    assignment_ids: Iterable[int],
+    *,
+    reviewer: User,
+    action: str,
+    reason: str = "",
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> BulkOutcome:
+    """Approve or reject many submissions; each is decided on its own.
+
+    Bad input (an unknown action, a missing reason or comment, too many ids) refuses the
+    whole request (422). Otherwise a submission that cannot be decided (decided already,
+    not found, in revision) is listed in `conflicts` with why, and the others go ahead.
+    """
+    if action not in ("approve", "reject"):
+        raise LoopworkError(
+            "Choose approve or reject.", code="invalid_action", field="action", status=422
+        )
+    company_id = _reviewer_company_id(reviewer)
+    if action == "reject":
+        reason = _clean_reason(reason)
+        comment = _clean_comment(comment, required=True)
+    else:
+        comment = _clean_comment(comment, required=False)
+    try:
+        ids = list(dict.fromkeys(int(pk) for pk in assignment_ids))
+    except (TypeError, ValueError):
+        raise LoopworkError(
+            "Submission ids must be whole numbers.", code="invalid_ids", field="ids", status=422
+        ) from None
+    if not ids:
+        raise LoopworkError(
+            "Select at least one submission.", code="nothing_selected", field="ids", status=422
+        )
+    if len(ids) > BULK_MAX:
+        raise LoopworkError(
+            f"Decide at most {BULK_MAX} submissions at once.",
+            code="too_many",
+            field="ids",
+            status=422,
+        )
+    outcome = BulkOutcome()
+    for assignment_id in ids:
+        try:
+            _decide(
+                assignment_id,
+                action=Action.APPROVED if action == "approve" else Action.REJECTED,
+                actor=reviewer,
+                company_id=company_id,
+                reason=reason if action == "reject" else "",
+                comment=comment,
+                now=now,
+            )
+        except LoopworkError as refusal:
+            outcome.conflicts.append((assignment_id, refusal.message))
+        else:
+            outcome.done.append(assignment_id)
+    return outcome
+
+
+# --- The worker's revision ----------------------------------------------------------------
+
+
+def revision_resubmit(
+    assignment_id: int, *, worker: User, answer, now: datetime.datetime | None = None
+) -> Assignment:
+    """The worker's revised answer to a submission returned for revision.
+
+    The answer is checked by the project's interface (422 `invalid_answer` with the field);
+    a gold item is graded again. Back to `submitted` with a new review deadline. 404 for
+    another worker's assignment, 409 `not_in_revision` otherwise.
+    """
+    now = now or timezone.now()
+    current = (
+        Assignment.objects.select_related("project", "item")
+        .filter(pk=assignment_id, worker_id=worker.pk)
+        .first()
+    )
+    if current is None:
+        raise _not_found()
+    if current.status != Status.REVISION:
+        raise _refuse_state(current, Action.RESUBMITTED)
+    project, item = current.project, current.item
+    interface = get_interface(project.interface)
+    if not isinstance(answer, dict):
+        raise InvalidInput("The answer must be a JSON object.", field="answer")
+    cleaned = interface.clean_answer(answer, project.label_schema, item.data)
+    changes = {"answer": cleaned, "submitted_at": now}
+    if item.is_gold:
+        changes["gold_score"] = interface.grade(cleaned, item.gold_answer, project.label_schema)
+    return _decide(
+        assignment_id,
+        action=Action.RESUBMITTED,
+        actor=worker,
+        worker_id=worker.pk,
+        changes=changes,
+        now=now,
+    )
+
+
+# --- Automatic approval -------------------------------------------------------------------
+
+
+def auto_approve_due(now: datetime.datetime | None = None, limit: int | None = None) -> int:
+    """Approve every undecided submission whose review deadline has passed; returns how many.
+
+    Idempotent and safe beside reviewers and another run: each batch locks its rows with
+    SKIP LOCKED (a submission being decided right now is left to that decision) and each
+    one is decided through `_decide`, which checks the state again under the lock.
+    `limit` bounds the work of one run.
+    """
+    now = now or timezone.now()
+    total = 0
+    while limit is None or total < limit:
+        size = AUTO_APPROVE_BATCH if limit is None else min(AUTO_APPROVE_BATCH, limit - total)
+        approved = _auto_approve_batch(now=now, size=size)
+        total += approved
+        if approved < size:
+            break
+    if total:
+        logger.info("auto-approved submissions count=%s", total)
+    return total
+
+
+def _auto_approve_batch(*, now: datetime.datetime, size: int) -> int:
+    with transaction.atomic():
+        due = list(
+            Assignment.objects.select_for_update(skip_locked=True)
+            .filter(status__in=Assignment.UNDECIDED, review_due_at__lte=now)
+            .order_by("review_due_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        for assignment_id in due:
+            _decide(assignment_id, action=Action.AUTO_APPROVED, actor=None, now=now)
+    return len(due)
+
+
+# --- Dispute overturn (called by marketplace/disputes.py) ---------------------------------
+
+
+def review_overturn(
+    assignment_id: int, *, staff: User, note: str, now: datetime.datetime | None = None
+) -> Assignment:
+    """Approve a rejected submission after staff upheld the worker's dispute.
+
+    The caller (disputes.dispute_resolve) checks that `staff` may resolve disputes.
+    """
+    return _decide(
+        assignment_id,
+        action=Action.DISPUTE_OVERTURNED,
+        actor=staff,
+        comment=note,
+        now=now,
+    )
+
+
+def review_record(
+    assignment: Assignment,
+    *,
+    action: str,
+    actor: User | None,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> ReviewDecision:
+    """Append an audit row that changes no status (a dispute opened, a dispute upheld)."""
+    return ReviewDecision.objects.create(
+        assignment=assignment,
+        action=action,
+        actor=actor,
+        comment=comment,
+        evidence=_timing_snapshot(assignment),
+        created_at=now or timezone.now(),
+    )
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+def _timing_snapshot(assignment: Assignment) -> dict:
+    """What the submission itself says, without queries (for automatic approvals)."""
+    return {
+        "work_seconds": assignment.work_seconds,
+        "is_too_fast": assignment.is_too_fast,
+        "gold_score": assignment.gold_score,
+        "agreement": assignment.agreement,
+    }
+
+
+def assignment_evidence(assignment: Assignment) -> dict:
+    """What a decision on this submission rests on, for the company's eyes (and the audit).
+
+    Keys:
+    - `gold`: the worker's gold record in the project: `answered`, `failed` (counts),
+      `accuracy` (percent or None) and `failed_items`, the latest failed ones (up to 10),
+      each `{"item_id", "assignment_id", "answer", "expected", "score"}`. The expected
+      answers are gold answers: never show this part to workers.
+    - `agreement`: `{"value": 0..1 or None, "source": "aggregated" | "others" | None,
+      "others": how many other answers the item has}`; "aggregated" is the agreement with
+      the item's aggregated result, "others" the mean agreement with each other answer.
+    - `timing`: `{"work_seconds", "median_seconds" (the project's answers),
+      "min_work_seconds" (the project's minimum), "is_too_fast"}`.
+    """
+    project = assignment.project
+    return {
+        "gold": _gold_evidence(assignment, project),
+        "agreement": _agreement_evidence(assignment, project),
+        "timing": {
+            "work_seconds": assignment.work_seconds,
+            "median_seconds": _median_work_seconds(project),
+            "min_work_seconds": project.min_work_seconds,
+            "is_too_fast": assignment.is_too_fast,
+        },
+    }
+
+
+def _gold_evidence(assignment: Assignment, project: Project) -> dict:
+    answers = Assignment.objects.filter(
+        project_id=project.pk,
+        worker_id=assignment.worker_id,
+        is_gold=True,
+        status__in=Assignment.ANSWERED,
+        gold_score__isnull=False,
+    )
+    scores = list(answers.values_list("gold_score", flat=True))
+    failed = (
+        answers.filter(gold_score__lt=1.0)
+        .select_related("item")
+        .only("pk", "answer", "gold_score", "item__id", "item__gold_answer")
+        .order_by("-submitted_at", "-pk")[:EVIDENCE_FAILED_GOLD]
+    )
+    return {
+        "answered": len(scores),
+        "failed": sum(score < 1.0 for score in scores),
+        "accuracy": round(100 * sum(scores) / len(scores), 1) if scores else None,
+        "failed_items": [
+            {
+                "item_id": answer.item.pk,
+                "assignment_id": answer.pk,
+                "answer": answer.answer,
+                "expected": answer.item.gold_answer,
+                "score": answer.gold_score,
+            }
+            for answer in failed
+        ],
+    }
+
+
+def _agreement_evidence(assignment: Assignment, project: Project) -> dict:
+    others = list(
+        Assignment.objects.filter(item_id=assignment.item_id, status__in=Assignment.ANSWERED)
+        .exclude(pk=assignment.pk)
+        .exclude(answer__isnull=True)
+        .values_list("answer", flat=True)
+    )
+    if assignment.agreement is not None:
+        return {"value": assignment.agreement, "source": "aggregated", "others": len(others)}
+    if not others or not isinstance(assignment.answer, dict):
+        return {"value": None, "source": None, "others": len(others)}
+    interface = get_interface(project.interface)
+    scores = [
+        interface.agreement(assignment.answer, other, project.label_schema)
+        for other in others
+        if isinstance(other, dict)
+    ]
+    value = round(sum(scores) / len(scores), 3) if scores else None
+    return {"value": value, "source": "others" if scores else None, "others": len(others)}
+
+
+def _median_work_seconds(project: Project) -> float | None:
+    timed = Assignment.objects.filter(
+        project_id=project.pk, status__in=Assignment.ANSWERED, work_seconds__isnull=False
+    )
+    count = timed.count()
+    if not count:
+        return None
+    ordered = timed.order_by("work_seconds").values_list("work_seconds", flat=True)
+    middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
+    return statistics.fmean(middle)

@@ -1,0 +1,34 @@
+"""Wagtail admin hooks of the marketplace: the "Disputes" area where staff resolve disputes.
+
+Wagtail wraps these URLs with its admin-access check; each view also requires the
+`marketplace.change_dispute` permission (see marketplace/dispute_admin_views.py), and the
+menu item is shown only to staff who hold it.
+"""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .dispute_admin_views import dispute_detail, dispute_list
+from .disputes import can_resolve_disputes
+
+
+@hooks.register("register_admin_urls")
+def register_dispute_admin_urls():
+    patterns = [
+        path("", dispute_list, name="list"),
+        path("<int:dispute_id>/", dispute_detail, name="detail"),
+    ]
+    return [path("disputes/", include((patterns, "dispute_admin"), namespace="dispute_admin"))]
+
+
+class DisputesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_resolve_disputes(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_disputes_menu_item():
+    return DisputesMenuItem(
+        "Disputes", reverse("dispute_admin:list"), icon_name="warning", order=320
+    )
