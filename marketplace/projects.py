@@ -40,6 +40,8 @@ MAX_LEASE_SECONDS = 24 * 3600
 MAX_AUTO_APPROVE_HOURS = 30 * 24
 MAX_GOLD_RATE = 50
 MAX_MIN_WORK_SECONDS = 3600
+# Caps are stored as 32-bit integers; far above any real project's size.
+MAX_COUNT = 10_000_000
 NULLABLE_FIELDS = ("max_assignments_per_worker", "daily_exposure_cap", "max_overlap")
 
 # The settings a company may give, with their types; anything else is ignored by callers.
@@ -212,13 +214,13 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
     _int_in_range(cleaned, "reward_cents", 1, MAX_REWARD_CENTS, "The reward (in cents)")
     _int_in_range(cleaned, "overlap", 1, MAX_OVERLAP, "Overlap")
     _int_in_range(cleaned, "lease_seconds", MIN_LEASE_SECONDS, MAX_LEASE_SECONDS, "The lease")
-    _int_in_range(cleaned, "max_assignments_per_worker", 1, None, "The per-worker maximum")
+    _int_in_range(cleaned, "max_assignments_per_worker", 1, MAX_COUNT, "The per-worker maximum")
     _int_in_range(cleaned, "min_qualification_score", 0, 100, "The minimum score")
     _int_in_range(cleaned, "gold_rate", 0, MAX_GOLD_RATE, "The gold rate")
     _int_in_range(cleaned, "accuracy_threshold", 0, 100, "The accuracy threshold")
     _int_in_range(cleaned, "min_gold_answers", 0, 1000, "The minimum gold answers")
     _int_in_range(cleaned, "auto_approve_hours", 1, MAX_AUTO_APPROVE_HOURS, "Auto-approval")
-    _int_in_range(cleaned, "daily_exposure_cap", 1, None, "The daily exposure cap")
+    _int_in_range(cleaned, "daily_exposure_cap", 1, MAX_COUNT, "The daily exposure cap")
     if "show_gold_feedback" in cleaned:
         cleaned["show_gold_feedback"] = bool(cleaned["show_gold_feedback"])
     _clean_quality_control(cleaned, project)

@@ -295,6 +295,8 @@ def test_patch_with_the_unchanged_interface_of_a_launched_project_passes(
         ({"content_risk": "mild"}, "daily_exposure_cap"),
         ({"listings": [999999]}, "listings"),
         ({"category": "cooking"}, "category"),
+        ({"max_assignments_per_worker": 119_561_096_727}, "max_assignments_per_worker"),
+        ({"daily_exposure_cap": 2**40}, "daily_exposure_cap"),
     ],
 )
 def test_a_bad_patch_is_a_422_and_changes_nothing(client, company, owner_auth, body, field):
