@@ -31,6 +31,45 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _uses_database(request) -> tuple[bool, bool]:
+    """(uses the database, is transactional) for the test being set up."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        (marker and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
+    )
+    return bool(marker or transactional or "db" in names), transactional
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_ledger_triggers(request):
+    """SQLite empties tables with DELETE, which the ledger's append-only triggers refuse.
+
+    Each database test makes sure the triggers are in place; a transactional test drops them
+    just before its flush (this fixture's teardown runs before the database fixture's).
+    """
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    uses_database, transactional = _uses_database(request)
+    if not uses_database:
+        yield
+        return
+    from django.db import connection
+
+    from payouts import append_only
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    with connection.cursor() as cursor:
+        for statement in append_only.create_statements("sqlite"):
+            cursor.execute(statement)
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            for statement in append_only.drop_statements("sqlite"):
+                cursor.execute(statement)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
