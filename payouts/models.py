@@ -71,6 +71,8 @@ class LedgerTransaction(models.Model):
 
     `reference` names the thing that caused it ("assignment:42", "payout_line:7") and `link`
     is the page that shows it, so statements need no import of the apps that post.
+    `source_key`/`source_label` group lines for people ("project:12", its title), and
+    `work_seconds` is the measured work time behind an earning, for effective hourly rates.
     `available_at` is set on transactions that credit a worker's pending earnings.
     """
 
@@ -95,6 +97,9 @@ class LedgerTransaction(models.Model):
     reference = models.CharField(max_length=100, db_index=True)
     description = models.CharField(max_length=300)
     link = models.CharField(max_length=300, blank=True)
+    source_key = models.CharField(max_length=100, blank=True, db_index=True)
+    source_label = models.CharField(max_length=200, blank=True)
+    work_seconds = models.PositiveIntegerField(null=True, blank=True)
     available_at = models.DateTimeField(null=True, blank=True)
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"

@@ -1,0 +1,1 @@
+"""Celery tasks of the money side: thin, idempotent, each loads by id and calls a service."""
