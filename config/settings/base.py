@@ -329,6 +329,24 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests from the 
 PLATFORM_CURRENCY = env("PLATFORM_CURRENCY", default="USD")
 LISTINGS_PER_PAGE = 12
 
+# --- Money: fees, holds and payouts (all amounts in minor units of PLATFORM_CURRENCY) ---------
+# One flat, published fee: companies pay it on top of each reward.
+PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=20)
+# Approved earnings stay pending this long before they can be paid out.
+EARNINGS_HOLD_DAYS = env.int("EARNINGS_HOLD_DAYS", default=3)
+PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
+# Platform-wide minimum effective hourly pay (0: none); a project may set a higher one.
+PAY_FLOOR_HOURLY_CENTS = env.int("PAY_FLOOR_HOURLY_CENTS", default=0)
+
+# --- Stripe: offline test mode (ledger posts, nothing leaves the machine) without a key -------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+# A Stripe-compatible server (tests run localstripe and our own Connect server on loopback).
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+
 # --- Job search: Elasticsearch when ELASTICSEARCH_URL is set, the database otherwise ----------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", default="loopwork-jobs")
