@@ -53,7 +53,7 @@ from annotation.registry import get_interface
 from annotation.similarity import box_iou, span_iou
 from core.errors import LoopworkError
 
-from .assignment import item_request_more_answers
+from .assignment import item_request_more_answers, project_complete_if_done
 from .models import Assignment, Item, ItemResult, Project, WebhookDelivery
 from .webhooks import webhook_emit
 
@@ -596,6 +596,12 @@ def item_completion_process(item_id: int) -> ItemResult | None:
         return None
     item = Item.objects.select_related("project").get(pk=item_id)
     project = item.project
+    # The engine leaves a dynamic-overlap project open until its items are aggregated.
+    if project.status in (
+        Project.Status.ACTIVE,
+        Project.Status.PAUSED,
+    ) and project_complete_if_done(project_id=project.pk):
+        project.refresh_from_db()
     if item.submitted_count < project.overlap + item.extra_answers:
         return result
     if not _announced(
@@ -629,6 +635,15 @@ def item_completion_process(item_id: int) -> ItemResult | None:
             },
         )
     return result
+
+
+def item_result_refresh(item_id: int) -> ItemResult | None:
+    """Recompute an aggregated item after a review changed which of its answers count
+    (a rejection, an overturned one, a revised answer). Items not aggregated yet wait for
+    their last answer; nothing is announced again."""
+    if not ItemResult.objects.filter(item_id=item_id).exists():
+        return None
+    return aggregate_item(item_id)
 
 
 # --- Reads for the results page -----------------------------------------------------------

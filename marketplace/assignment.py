@@ -52,6 +52,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import (
     Case,
     F,
+    Q,
     Value,
     When,
 )
@@ -89,6 +90,7 @@ SUBMIT_ITEM_FIELDS = (
 SUBMIT_PROJECT_FIELDS = (
     "id", "company_id", "status", "interface", "label_schema", "overlap",
     "accuracy_threshold", "min_gold_answers", "min_work_seconds", "auto_approve_hours",
+    "max_overlap", "confidence_target",
 )  # fmt: skip
 ANSWER_FIELDS = [
     "status", "answer", "submitted_at", "work_seconds", "gold_score", "is_too_fast",
@@ -744,11 +746,49 @@ def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bo
         return False
     if items.filter(submitted_count__lt=F("extra_answers") + project.overlap).exists():
         return False
+    if _awaits_aggregation(project, items):
+        return False
     Project.objects.filter(pk=project.pk).update(
         status=Project.Status.COMPLETED, finished_at=now, updated_at=now
     )
     logger.info("project completed id=%s", project.pk)
     return True
+
+
+def _awaits_aggregation(project: Project, items) -> bool:
+    """With dynamic overlap, a complete item may still be given more answers once aggregated.
+
+    Such a project completes only when every real item is aggregated on all its answers and
+    is confident enough or at max_overlap; item_completion_process asks again after each
+    aggregation (project_complete_if_done).
+    """
+    if not project.max_overlap or project.max_overlap <= project.overlap:
+        return False
+    room = project.max_overlap - project.overlap
+    unsettled = (
+        Q(result__isnull=True)
+        | Q(result__answer_count__lt=F("submitted_count"))
+        | Q(result__confidence__lt=project.confidence_target, extra_answers__lt=room)
+    )
+    return items.filter(unsettled).exists()
+
+
+def project_complete_if_done(*, project_id: int, now: datetime.datetime | None = None) -> bool:
+    """Complete an active or paused project whose real items all have their answers.
+
+    Called after an item's aggregation, which may have settled the last low-confidence item
+    of a dynamic-overlap project (or asked it for more answers, which keeps it open).
+    """
+    now = _now(now)
+    with transaction.atomic():
+        project = Project.objects.filter(pk=project_id).first()
+        if project is None:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(_OPEN_LEFT_SQL, [project.pk])
+            if cursor.fetchone()[0]:
+                return False
+        return _complete_project_if_done(project=project, now=now)
 
 
 # --- Returning and reclaiming -------------------------------------------------------------

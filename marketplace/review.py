@@ -32,6 +32,7 @@ import logging
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -185,6 +186,8 @@ def _decide(
             created_at=now,
         )
         _notify_worker(assignment, action=action)
+        if action in CHANGES_COUNTED_ANSWERS and not assignment.is_gold:
+            transaction.on_commit(partial(_queue_result_refresh, assignment.item_id), robust=True)
     logger.info(
         "review decision assignment=%s action=%s actor=%s",
         assignment.pk,
@@ -192,6 +195,22 @@ def _decide(
         getattr(actor, "pk", None),
     )
     return assignment
+
+
+# Decisions after which the item's aggregated result counts other answers (or another one).
+CHANGES_COUNTED_ANSWERS = (
+    Action.REJECTED,
+    Action.REVISION_REQUESTED,
+    Action.RESUBMITTED,
+    Action.DISPUTE_OVERTURNED,
+)
+
+
+def _queue_result_refresh(item_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from .tasks import refresh_item_result
+
+    refresh_item_result.delay(item_id)
 
 
 # Approvals are frequent and good news: shown in the app, not emailed one by one.

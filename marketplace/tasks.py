@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from .aggregation import aggregate_project, item_completion_process
+from .aggregation import aggregate_project, item_completion_process, item_result_refresh
 from .assignment import leases_reclaim_expired
 from .company_record import company_records_refresh_all
 from .review import auto_approve_due
@@ -52,6 +52,12 @@ def deliver_webhook(delivery_id: int) -> str:
 def item_completed(item_id: int) -> None:
     """Aggregate an item that got its last answer and announce it (idempotent)."""
     item_completion_process(item_id)
+
+
+@shared_task(name="marketplace.tasks.refresh_item_result")
+def refresh_item_result(item_id: int) -> None:
+    """Re-aggregate an item whose counted answers a review decision changed (idempotent)."""
+    item_result_refresh(item_id)
 
 
 @shared_task(name="marketplace.tasks.aggregate_project")

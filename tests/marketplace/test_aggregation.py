@@ -17,11 +17,13 @@ from marketplace.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from marketplace.review import review_reject
 from tests.factories import WorkerFactory
 from tests.marketplace.factories import (
     bulk_answers,
     make_items,
     make_project,
+    make_reviewer,
     make_workers_fast,
 )
 
@@ -471,3 +473,89 @@ def test_the_last_item_completes_the_project_aggregates_it_and_announces_it_once
     assert len(sent) == 3
     item_completion_process(items[-1].pk)
     assert WebhookDelivery.objects.filter(event="project.completed").count() == 1
+
+
+def _answer_through_the_engine(project, label, capture):
+    worker = WorkerFactory()
+    assignment = assignment_claim_next(worker=worker, project=project)
+    with capture(execute=True):
+        assignment_submit(worker=worker, assignment_id=assignment.pk, answer={"label": label})
+
+
+def test_a_dynamic_overlap_project_stays_open_until_its_last_item_is_confident(
+    django_capture_on_commit_callbacks,
+):
+    project = make_project(
+        overlap=2, max_overlap=3, confidence_target=0.9, max_assignments_per_worker=None
+    )
+    (item,) = make_items(project, 1)
+
+    _answer_through_the_engine(project, "positive", django_capture_on_commit_callbacks)
+    _answer_through_the_engine(project, "negative", django_capture_on_commit_callbacks)
+
+    # The split answers ask for a third instead of completing the project.
+    project.refresh_from_db()
+    item.refresh_from_db()
+    assert project.status == Project.Status.ACTIVE
+    assert (item.extra_answers, item.is_open) == (1, True)
+
+    _answer_through_the_engine(project, "positive", django_capture_on_commit_callbacks)
+
+    # At max_overlap the item is settled, however low its confidence, and the project ends.
+    project.refresh_from_db()
+    assert project.status == Project.Status.COMPLETED
+    assert item.result.answer_count == 3
+
+
+def test_a_dynamic_overlap_project_whose_answers_agree_completes_at_once(
+    django_capture_on_commit_callbacks,
+):
+    project = make_project(
+        overlap=2, max_overlap=3, confidence_target=0.9, max_assignments_per_worker=None
+    )
+    make_items(project, 1)
+
+    _answer_through_the_engine(project, "neutral", django_capture_on_commit_callbacks)
+    _answer_through_the_engine(project, "neutral", django_capture_on_commit_callbacks)
+
+    project.refresh_from_db()
+    assert project.status == Project.Status.COMPLETED
+
+
+def test_rejecting_an_answer_recomputes_the_items_result(django_capture_on_commit_callbacks):
+    project = make_project(overlap=3)
+    item = answered(project, [{"label": "negative"}, {"label": "positive"}, {"label": "positive"}])
+    aggregate_item(item.pk)
+    outlier, *_ = item.assignments.order_by("pk")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reject(
+            outlier.pk,
+            reviewer=make_reviewer(project.company),
+            reason=Assignment.RejectReason.DISAGREES,
+            comment="The review shows a positive tone.",
+        )
+
+    item.result.refresh_from_db()
+    assert (item.result.answer, item.result.confidence, item.result.answer_count) == (
+        {"label": "positive"},
+        1.0,
+        2,
+    )
+
+
+def test_a_review_decision_on_an_item_not_yet_aggregated_computes_nothing(
+    django_capture_on_commit_callbacks,
+):
+    project = make_project(overlap=3)
+    item = answered(project, [{"label": "negative"}, {"label": "positive"}])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reject(
+            item.assignments.order_by("pk").first().pk,
+            reviewer=make_reviewer(project.company),
+            reason=Assignment.RejectReason.DISAGREES,
+            comment="Off topic.",
+        )
+
+    assert not ItemResult.objects.filter(item=item).exists()
