@@ -9,7 +9,7 @@ from accounts.models import CompanyRecord
 from cms.demo.projects import PROJECTS, demo_project_ensure
 from cms.demo.reviews import REVIEW_PROJECT, demo_reviews_ensure
 from cms.demo.seed import DemoPassword
-from marketplace.models import Assignment, Item, ReviewDecision
+from marketplace.models import Assignment, Item, ItemResult, ReviewDecision
 from tests.factories import MembershipFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,14 @@ def test_seeding_again_writes_nothing(company, seeded_project):
     assert ensure(company, owner, worker) == 0
 
     assert (Assignment.objects.count(), ReviewDecision.objects.count()) == before
+
+
+def test_items_with_all_their_answers_are_aggregated_for_the_results_page(company, seeded_project):
+    project, owner = seeded_project
+    ensure(company, owner, WorkerFactory())
+
+    complete = Item.objects.filter(project=project, is_gold=False, is_open=False)
+    assert complete.exists()
+    assert set(ItemResult.objects.filter(project=project).values_list("item_id", flat=True)) == set(
+        complete.values_list("pk", flat=True)
+    )
