@@ -9,9 +9,11 @@ from core.errors import LoopworkError
 from jobs.qualification_api import router as qualifications_router
 from jobs.search_api import router as jobs_search_router
 from marketplace.project_api import router as projects_router
+from marketplace.quality_api import router as quality_router
 from marketplace.results_api import router as results_router
 from marketplace.review_api import router as review_router
 from marketplace.worker_api import router as worker_router
+from payouts.api import router as earnings_router
 
 api = NinjaAPI(
     title="Loopwork API",
@@ -64,9 +66,11 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/me/", qualifications_router)
+api.add_router("/me/", earnings_router)
 # Public (auth=None): job search and autocomplete at /api/v1/jobs and /api/v1/jobs/suggest.
 api.add_router("/", jobs_search_router)
 api.add_router("/projects", projects_router)
 api.add_router("/", results_router)
 api.add_router("/", worker_router)
 api.add_router("/", review_router)
+api.add_router("/", quality_router)
