@@ -35,12 +35,12 @@ run: seed
 	@echo "  Sent emails (verification links) are written to var/mail/"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --loglevel=warning --concurrency=1 \
+	$(BIN)/celery -A config worker -Q celery,payouts,search --beat --loglevel=warning --concurrency=1 \
 		--schedule=var/celery/beat-schedule & \
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 worker: install
-	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=1 --schedule=var/celery/beat-schedule
+	$(BIN)/celery -A config worker -Q celery,payouts,search --beat --loglevel=info --concurrency=1 --schedule=var/celery/beat-schedule
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
