@@ -22,12 +22,15 @@ CSRF_COOKIE_SECURE = True
 # DB_POOL_MAX_SIZE open connections and lends one to each request, instead of holding one
 # per thread (CONN_MAX_AGE). Django requires CONN_MAX_AGE = 0 with a pool. The pool throws
 # away connections that broke while lent and renews them after DB_POOL_MAX_LIFETIME seconds;
-# it also tests each connection before lending it (one empty round trip), so a database
-# restart costs no failed requests. DB_POOL_CHECK=false skips that test for a little speed.
+# it also tests each connection before lending it, so a database restart costs no failed
+# requests. That test is core.postgresql's: a round trip only when the server spoke to the
+# idle connection (its goodbye), instead of an empty query per request (the trade-off is in
+# core/postgresql/base.py). DB_POOL_CHECK=false skips the test altogether.
 if env.bool("DB_POOL", default=True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     _database = DATABASES["default"]  # noqa: F405
+    _database["ENGINE"] = "core.postgresql"
     _database["CONN_MAX_AGE"] = 0
-    # With a pool, Django turns CONN_HEALTH_CHECKS into the pool's test before lending.
+    # With a pool, CONN_HEALTH_CHECKS turns on the pool's test before lending.
     _database["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=True)
     _database["OPTIONS"] = {
         **_database.get("OPTIONS", {}),

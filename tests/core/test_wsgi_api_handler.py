@@ -25,6 +25,11 @@ def keep_the_test_connection():
 
 
 def call(path: str) -> tuple[str, dict[str, list[str]]]:
+    status, headers, _body = respond(path)
+    return status, headers
+
+
+def respond(path: str) -> tuple[str, dict[str, list[str]], bytes]:
     environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
         "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
@@ -40,8 +45,8 @@ def call(path: str) -> tuple[str, dict[str, list[str]]]:
         for name, value in headers:
             seen["headers"].setdefault(name.lower(), []).append(value)
 
-    b"".join(application(environ, start_response))
-    return seen["status"], seen["headers"]
+    body = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], body
 
 
 def test_an_api_call_has_the_security_headers_and_no_session_machinery():
@@ -52,6 +57,14 @@ def test_an_api_call_has_the_security_headers_and_no_session_machinery():
     assert headers["x-content-type-options"] == ["nosniff"]
     assert "set-cookie" not in headers
     assert "vary" not in headers or "Cookie" not in ",".join(headers["vary"])
+
+
+def test_an_api_response_says_its_length_so_the_server_need_not_chunk_it():
+    # given an API call, when it is answered
+    _status, headers, body = respond("/api/v1/jobs")
+    # then its length is in the headers
+    assert body.startswith(b"{")
+    assert headers["content-length"] == [str(len(body))]
 
 
 def test_a_page_goes_through_the_full_middleware():
