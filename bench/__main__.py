@@ -4,7 +4,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["job_board", "task_loop", "results"]
+BENCHMARKS = ["job_board", "task_loop", "results", "ledger", "payout_batch", "earnings_page"]
 
 
 def main(names: list[str]) -> None:

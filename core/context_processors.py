@@ -12,6 +12,7 @@ def site_chrome(request):
         if user.is_worker:
             links.append(("My work", reverse("work:home")))
             links.append(("Qualifications", reverse("qualifications:mine")))
+            links.append(("Earnings", reverse("payouts_work:earnings")))
         if membership is not None or not user.is_worker:
             links.append(("Company", reverse("company_projects:home")))
         if user.is_staff:

@@ -94,9 +94,21 @@ class QualificationTest(TimeStampedModel):
     show_feedback = models.BooleanField(
         default=True, help_text="Show correct answers and explanations after an attempt."
     )
+    completion_payment_cents = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100_00)],
+        help_text="Paid by the company for every completed attempt, in minor units; 0: unpaid.",
+    )
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            # Only a company can fund a paid test.
+            models.CheckConstraint(
+                condition=models.Q(completion_payment_cents=0) | models.Q(company__isnull=False),
+                name="paid_test_has_company",
+            ),
+        ]
 
     def __str__(self):
         return self.title

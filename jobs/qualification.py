@@ -5,6 +5,12 @@ The deadline, the drawn questions and their order are fixed on the server when a
 starts; grading happens once per attempt (the attempt row is locked and its status moves
 out of IN_PROGRESS in the same transaction); an overdue attempt is graded lazily by the
 next request that touches it and by the `expire_overdue_attempts` task.
+
+Paid tests (completion_payment_cents > 0, company tests only): starting an attempt reserves
+the payment plus the platform fee from the company balance in the same transaction
+(refused, and no attempt created, when the balance is short), and grading pays the reserved
+amount to the worker, passed or not, once per attempt (payouts/earnings.py). Ledger
+accounts are locked after the attempt row.
 """
 
 import datetime
@@ -16,12 +22,14 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from annotation.base import InvalidInput
 from annotation.registry import get_interface
 from core.errors import LoopworkError
+from payouts.earnings import test_payment_post, test_payment_reserve
 
 from . import grading
 from .models import Application, ApplicationEvent, QualificationTest
@@ -102,7 +110,18 @@ def attempt_start(
                 started_at=now,
                 deadline=now + datetime.timedelta(minutes=test.time_limit_minutes),
                 pass_score=test.pass_score,
+                payment_cents=test.completion_payment_cents,
             )
+            if attempt.payment_cents:
+                # A paid test the company cannot fund is refused here (409 test_not_funded)
+                # and the attempt is not created: once started, its payment is reserved.
+                test_payment_reserve(
+                    attempt_id=attempt.pk,
+                    test_id=test.pk,
+                    company_id=test.company_id,
+                    amount_cents=attempt.payment_cents,
+                    test_title=test.title,
+                )
     except IntegrityError:
         # Another tab won the race to the partial unique constraint: continue its attempt.
         return QualificationAttempt.objects.get(
@@ -368,6 +387,18 @@ def _finalise_locked(*, attempt: QualificationAttempt, ended_by: str, now) -> No
         attempt.score,
         attempt.status,
     )
+    if attempt.payment_cents:
+        # Every completed attempt is paid, passed or not, from what its start reserved.
+        test = attempt.test
+        test_payment_post(
+            attempt_id=attempt.pk,
+            test_id=test.pk,
+            company_id=test.company_id,
+            worker_id=attempt.worker_id,
+            amount_cents=attempt.payment_cents,
+            test_title=test.title,
+            link=reverse("qualifications:result", args=[attempt.pk]),
+        )
     if attempt.status == QualificationAttempt.Status.PASSED:
         grant = _grant_upgrade(attempt=attempt, now=now)
         if grant.is_valid(now):

@@ -17,6 +17,10 @@ from django.utils.text import slugify
 from annotation.registry import interface_choices
 from core.categories import Category
 from core.errors import LoopworkError
+from core.money import format_money, platform_currency, to_decimal, to_minor_units
+from payouts import ledger
+from payouts.earnings import TEST_PAYMENT_MAX_CENTS as MAX_COMPLETION_PAYMENT_CENTS
+from payouts.fees import cost_with_fee_cents
 
 from .models import QUALIFICATION_TEST_SETTINGS, Qualification, QualificationTest
 from .qualification_io import _Errors, _question_fields, validate_question
@@ -44,10 +48,42 @@ class TestForm(forms.ModelForm):
             "grant_validity_days": "Qualification valid for (days)",
         }
 
-    def __init__(self, *args, **kwargs):
+    completion_payment = forms.CharField(
+        required=False,
+        max_length=12,
+        label="Completion payment",
+        help_text="Paid to the worker for every completed attempt, passed or not, from your "
+        "balance (plus the platform fee), e.g. 0.50. Each attempt's payment is reserved when "
+        "it starts; a worker cannot start while your balance cannot fund it. Empty or 0: unpaid.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, company=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.company = company
         if self.instance.pk:
             self.fields["qualification_name"].initial = self.instance.qualification.name
+        if company is None:
+            # Platform tests have no company to pay for them.
+            del self.fields["completion_payment"]
+        elif self.instance.completion_payment_cents:
+            self.fields["completion_payment"].initial = str(
+                to_decimal(self.instance.completion_payment_cents, platform_currency())
+            )
+
+    def clean_completion_payment(self) -> int:
+        value = (self.cleaned_data.get("completion_payment") or "").strip()
+        if not value:
+            return 0
+        try:
+            cents = to_minor_units(value, platform_currency())
+        except ValueError as error:
+            raise forms.ValidationError("Write an amount such as 0.50.") from error
+        if cents < 0 or cents > MAX_COMPLETION_PAYMENT_CENTS:
+            raise forms.ValidationError(
+                f"Pay from 0 to {format_money(MAX_COMPLETION_PAYMENT_CENTS)} per attempt."
+            )
+        return cents
 
 
 def _interface_choices() -> list[tuple[str, str]]:
@@ -249,6 +285,26 @@ def qualification_test_save(
     questions as each attempt draws; a test with attempts in progress keeps its pool.
     """
     test = form.save(commit=False)
+    payment = form.cleaned_data.get("completion_payment") or 0
+    if payment and company is None:
+        raise LoopworkError(
+            "Only a company's tests can pay for attempts.",
+            code="paid_test_needs_company",
+            field="completion_payment",
+        )
+    if payment:
+        # A paid test must be fundable when it is published: at least one attempt.
+        needed = cost_with_fee_cents(payment)
+        balance = ledger.balance_of(ledger.company_balance(company.pk))
+        if balance < needed:
+            raise LoopworkError(
+                f"Your balance ({format_money(balance)}) cannot fund one attempt "
+                f"({format_money(needed)} with the platform fee). Top up first, or leave the "
+                "test unpaid.",
+                code="insufficient_balance",
+                field="completion_payment",
+            )
+    test.completion_payment_cents = payment
     questions = [f for f in formset.forms if f.has_changed() or f.initial]
     keep = [f for f in questions if not f.cleaned_data.get("DELETE") and f.cleaned_data]
     if len(keep) < test.questions_per_attempt:

@@ -138,6 +138,10 @@ class QualificationAttempt(TimeStampedModel):
     pass_score = models.PositiveSmallIntegerField(
         help_text="The test's pass score when the attempt started."
     )
+    payment_cents = models.PositiveIntegerField(
+        default=0,
+        help_text="The completion payment reserved when the attempt started; paid once graded.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -40,7 +40,9 @@ def _worker_attempt(request, attempt_id: int) -> QualificationAttempt:
 @worker_required
 @require_GET
 def test_detail(request, test_id: int):
-    test = get_object_or_404(QualificationTest.objects.select_related("qualification"), pk=test_id)
+    test = get_object_or_404(
+        QualificationTest.objects.select_related("qualification", "company"), pk=test_id
+    )
     open_attempt = QualificationAttempt.objects.filter(
         worker=request.user, test=test, status=QualificationAttempt.Status.IN_PROGRESS
     ).first()
@@ -244,7 +246,7 @@ def company_test_list(request):
 
 def editor_response(request, *, test, base_template, urls, company=None, status=200, data=None):
     """The test editor (settings + questions inline); shared by company and staff pages."""
-    form = TestForm(data=data, instance=test)
+    form = TestForm(data=data, instance=test, company=company)
     formset = question_formset(test=test, data=data)
     if data is not None and form.is_valid() and formset.is_valid():
         try:

@@ -63,8 +63,11 @@ from annotation.base import InvalidInput
 from annotation.registry import get_interface
 from core.errors import LoopworkError
 from jobs.qualification_models import QualificationGrant
+from payouts.fees import cost_with_fee_cents
+from payouts.funding import escrow_reserve
 
 from .models import Assignment, Item, Project, WorkerStop
+from .projects import project_escrow_release
 from .quality import quality_apply_stop_rule
 
 logger = logging.getLogger(__name__)
@@ -751,6 +754,8 @@ def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bo
     Project.objects.filter(pk=project.pk).update(
         status=Project.Status.COMPLETED, finished_at=now, updated_at=now
     )
+    finished = Project.objects.get(pk=project.pk)
+    project_escrow_release(project=finished, key=f"escrow:project:{project.pk}:complete")
     logger.info("project completed id=%s", project.pk)
     return True
 
@@ -881,6 +886,33 @@ def _reclaim_batch(
 # --- Dynamic overlap ----------------------------------------------------------------------
 
 
+def _reserve_more_answers(*, item_id: int, project_id: int, wanted: int) -> bool:
+    """Reserve the budget of an item's extra answers (the item row is locked by the caller);
+    False when the company balance cannot pay for them: the item keeps the answers it has."""
+    project = Project.objects.get(pk=project_id)
+    if project.status not in (Project.Status.ACTIVE, Project.Status.PAUSED):
+        return True
+    current = Item.objects.filter(pk=item_id).values_list("extra_answers", flat=True).get()
+    more = (wanted - current) * cost_with_fee_cents(project.reward_cents)
+    try:
+        with transaction.atomic():
+            escrow_reserve(
+                project_id=project.pk,
+                company_id=project.company_id,
+                amount_cents=more,
+                currency=project.currency,
+                key=f"escrow:item:{item_id}:extra:{wanted}",
+                project_title=project.title,
+                breakdown="more answers on a low-confidence item",
+            )
+    except LoopworkError as error:
+        if error.code != "insufficient_balance":
+            raise
+        logger.info("more answers not funded item=%s project=%s", item_id, project_id)
+        return False
+    return True
+
+
 def item_request_more_answers(item_id: int, extra: int) -> bool:
     """Ask for `extra` more answers on a real item beyond the project's overlap, and reopen it.
 
@@ -903,6 +935,8 @@ def item_request_more_answers(item_id: int, extra: int) -> bool:
         ceiling = max((project.max_overlap or project.overlap) - project.overlap, 0)
         wanted = min(item.extra_answers + max(extra, 0), ceiling)
         if wanted <= item.extra_answers:
+            return False
+        if not _reserve_more_answers(item_id=item.pk, project_id=project.pk, wanted=wanted):
             return False
         Item.objects.filter(pk=item.pk).update(
             extra_answers=wanted, is_open=item.assigned_count < project.overlap + wanted

@@ -83,4 +83,9 @@ urlpatterns = [
         review_views.review_revision_view,
         name="review_revision",
     ),
+    path(
+        "projects/<int:project_id>/review/<int:assignment_id>/bonus/",
+        review_views.review_bonus_view,
+        name="review_bonus",
+    ),
 ]

@@ -11,7 +11,7 @@ from core.errors import LoopworkError
 from core.money import platform_currency, to_decimal, to_minor_units
 from jobs.models import JobPage, Qualification
 
-from .models import DEFAULT_AUTO_APPROVE_HOURS, MAX_OVERLAP, Project
+from .models import DEFAULT_AUTO_APPROVE_HOURS, MAX_OVERLAP, MAX_PAY_FLOOR_HOURLY_CENTS, Project
 from .projects import (
     MAX_AUTO_APPROVE_HOURS,
     MAX_GOLD_RATE,
@@ -24,6 +24,7 @@ FORM_FIELDS = {
     "reward_cents": "reward",
     "lease_seconds": "lease_minutes",
     "auto_approve_hours": "auto_approve_amount",
+    "pay_floor_hourly_cents": "pay_floor_hourly",
 }
 LOCKED_FORM_FIELDS = {
     "interface": "interface",
@@ -62,6 +63,16 @@ class ProjectForm(forms.Form):
         label="Reward per assignment",
         max_length=12,
         help_text="In your currency, e.g. 0.05. Fixed once the project is launched.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    pay_floor_hourly = forms.CharField(
+        label="Pay floor per hour",
+        required=False,
+        max_length=12,
+        help_text="Minimum effective hourly pay, e.g. 12.00: when an approved task's "
+        "measured time (up to the time per task) shows the reward paid less, the worker gets "
+        "a top-up (plus the platform fee) from the budget. The platform's own floor applies "
+        "when it is higher. After launch it can rise but not fall.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     overlap = forms.IntegerField(
@@ -222,6 +233,11 @@ class ProjectForm(forms.Form):
             "auto_approve_unit": "days" if in_days else "hours",
             "content_risk": project.content_risk,
             "daily_exposure_cap": project.daily_exposure_cap,
+            "pay_floor_hourly": (
+                str(to_decimal(project.pay_floor_hourly_cents, project.currency))
+                if project.pay_floor_hourly_cents
+                else ""
+            ),
         }
 
     def clean_label_schema(self):
@@ -247,6 +263,19 @@ class ProjectForm(forms.Form):
         if cents > 100_00:
             raise forms.ValidationError("The reward can be at most 100 per assignment.")
         return cents
+
+    def clean_pay_floor_hourly(self):
+        value = (self.cleaned_data["pay_floor_hourly"] or "").strip()
+        if not value:
+            return None
+        try:
+            cents = to_minor_units(value, self.currency)
+        except ValueError as error:
+            raise forms.ValidationError("Write an hourly amount such as 12.00.") from error
+        if cents < 0 or cents > MAX_PAY_FLOOR_HOURLY_CENTS:
+            most = to_decimal(MAX_PAY_FLOOR_HOURLY_CENTS, self.currency)
+            raise forms.ValidationError(f"Give an hourly amount from 0 to {most}.")
+        return cents or None
 
     def clean(self):
         cleaned = super().clean()
@@ -301,6 +330,7 @@ class ProjectForm(forms.Form):
             "auto_approve_hours": data["auto_approve_hours"],
             "content_risk": data["content_risk"],
             "daily_exposure_cap": data["daily_exposure_cap"],
+            "pay_floor_hourly_cents": data["pay_floor_hourly"],
         }
         # Left empty, these keep the project's value (the model's default for a new project).
         for field in ("min_work_seconds", "confidence_target"):

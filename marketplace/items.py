@@ -27,7 +27,7 @@ from annotation.registry import get_interface
 from core.errors import LoopworkError
 
 from .models import Item, ItemUpload, Project, ProjectMedia
-from .projects import FINAL_STATES, require_manager
+from .projects import FINAL_STATES, LIVE_STATES, project_escrow_top_up, require_manager
 
 logger = logging.getLogger(__name__)
 
@@ -301,6 +301,7 @@ def item_upload_keep(*, upload: ItemUpload, membership: Membership) -> ItemUploa
     upload = _pending_upload(upload, membership)
     _require_open(upload.project)
     upload.created_items = _create_items(upload.project, upload.rows)
+    _reserve_for_new_items(upload.project, key=f"escrow:item_upload:{upload.pk}")
     upload.status = ItemUpload.Status.KEPT
     upload.rows = []
     upload.save(update_fields=["created_items", "status", "rows", "updated_at"])
@@ -326,7 +327,18 @@ def items_import(
     _require_open(project)
     if all_or_nothing and parsed.errors:
         return 0
-    return _create_items(project, parsed.rows)
+    created = _create_items(project, parsed.rows)
+    if created:
+        last = Item.objects.filter(project=project).order_by("-pk").values_list("pk", flat=True)[0]
+        _reserve_for_new_items(project, key=f"escrow:project:{project.pk}:items:{last}")
+    return created
+
+
+def _reserve_for_new_items(project: Project, *, key: str) -> None:
+    """Items added to a launched project are paid like the others: reserve their budget, or
+    refuse with the amounts (409 insufficient_balance) so no item is created."""
+    if project.status in LIVE_STATES:
+        project_escrow_top_up(project=project, key=key, action="Adding these items")
 
 
 def parse_records(*, project: Project, records: list) -> ParsedRows:

@@ -25,6 +25,7 @@ from jobs.models import JobPage, Qualification
 
 MAX_OVERLAP = 10
 DEFAULT_AUTO_APPROVE_HOURS = 72
+MAX_PAY_FLOOR_HOURLY_CENTS = 200_00
 
 
 class Project(TimeStampedModel):
@@ -129,6 +130,13 @@ class Project(TimeStampedModel):
         default=DEFAULT_AUTO_APPROVE_HOURS,
         validators=[MinValueValidator(1), MaxValueValidator(30 * 24)],
         help_text="Unreviewed submissions are approved automatically after this delay.",
+    )
+    pay_floor_hourly_cents = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PAY_FLOOR_HOURLY_CENTS)],
+        help_text="Minimum effective hourly pay, in minor units: approved work whose measured "
+        "time shows a lower rate is topped up. Empty: the platform's floor only.",
     )
     content_risk = models.CharField(
         max_length=16, choices=ContentRisk.choices, default=ContentRisk.NONE
@@ -457,6 +465,7 @@ class ReviewDecision(models.Model):
         DISPUTED = "disputed", "Rejection disputed"
         DISPUTE_UPHELD = "dispute_upheld", "Dispute resolved: rejection upheld"
         DISPUTE_OVERTURNED = "dispute_overturned", "Dispute resolved: overturned and approved"
+        FRAUD_REVERSED = "fraud_reversed", "Payment reversed for fraud"
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from core.errors import LoopworkError
 
 from .items import ParsedRows, items_import, parse_jsonl, parse_records
-from .models import Project
+from .models import MAX_PAY_FLOOR_HOURLY_CENTS, Project
 from .projects import project_create, project_transition, project_update, require_manager
 from .selectors import company_projects, project_progress
 
@@ -75,6 +75,13 @@ class ProjectSettings(Schema):
     auto_approve_hours: int | None = Field(None, ge=1, le=30 * 24)
     content_risk: ContentRisk | None = None
     daily_exposure_cap: int | None = Field(None, ge=1)
+    pay_floor_hourly_cents: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_PAY_FLOOR_HOURLY_CENTS,
+        description="Minimum effective hourly pay in minor units (null or 0: the platform's "
+        "floor only); after launch it may rise, never fall.",
+    )
 
 
 class ProjectIn(ProjectSettings):
@@ -139,6 +146,7 @@ class ProjectOut(Schema):
     auto_approve_hours: int
     content_risk: str
     daily_exposure_cap: int | None
+    pay_floor_hourly_cents: int | None
     status: str
     created_at: datetime.datetime
     launched_at: datetime.datetime | None
@@ -210,6 +218,7 @@ def _settings(payload, *, project: Project | None) -> dict:
             "daily_exposure_cap",
             "required_qualification",
             "max_overlap",
+            "pay_floor_hourly_cents",
         ):
             data.pop(key)
     return data

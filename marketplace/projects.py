@@ -10,21 +10,25 @@ below the answers an item already holds.
 """
 
 import logging
+import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from annotation.registry import get_interface
 from core.categories import Category
 from core.errors import LoopworkError
-from core.money import platform_currency
+from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
 from jobs.models import JobPage, Qualification
+from payouts.fees import cost_with_fee_cents
+from payouts.funding import escrow_cents, escrow_release, escrow_reserve
 
-from .models import MAX_OVERLAP, Item, Project
+from .models import MAX_OVERLAP, MAX_PAY_FLOOR_HOURLY_CENTS, Assignment, Item, Project
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,12 @@ MAX_GOLD_RATE = 50
 MAX_MIN_WORK_SECONDS = 3600
 # Caps are stored as 32-bit integers; far above any real project's size.
 MAX_COUNT = 10_000_000
-NULLABLE_FIELDS = ("max_assignments_per_worker", "daily_exposure_cap", "max_overlap")
+NULLABLE_FIELDS = (
+    "max_assignments_per_worker",
+    "daily_exposure_cap",
+    "max_overlap",
+    "pay_floor_hourly_cents",
+)
 
 # The settings a company may give, with their types; anything else is ignored by callers.
 EDITABLE_FIELDS = (
@@ -70,6 +79,7 @@ EDITABLE_FIELDS = (
     "auto_approve_hours",
     "content_risk",
     "daily_exposure_cap",
+    "pay_floor_hourly_cents",
 )
 
 
@@ -221,6 +231,15 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
     _int_in_range(cleaned, "min_gold_answers", 0, 1000, "The minimum gold answers")
     _int_in_range(cleaned, "auto_approve_hours", 1, MAX_AUTO_APPROVE_HOURS, "Auto-approval")
     _int_in_range(cleaned, "daily_exposure_cap", 1, MAX_COUNT, "The daily exposure cap")
+    _int_in_range(
+        cleaned,
+        "pay_floor_hourly_cents",
+        0,
+        MAX_PAY_FLOOR_HOURLY_CENTS,
+        "The pay floor (in cents per hour)",
+    )
+    if cleaned.get("pay_floor_hourly_cents") == 0:
+        cleaned["pay_floor_hourly_cents"] = None
     if "show_gold_feedback" in cleaned:
         cleaned["show_gold_feedback"] = bool(cleaned["show_gold_feedback"])
     _clean_quality_control(cleaned, project)
@@ -343,6 +362,17 @@ def project_update(*, project: Project, membership: Membership, data: dict) -> P
                 field=field,
                 status=409,
             )
+    if project.status != Project.Status.DRAFT and "pay_floor_hourly_cents" in cleaned:
+        # Workers took tasks trusting the floor: after launch it may rise, never fall.
+        before = project.pay_floor_hourly_cents or 0
+        if (cleaned["pay_floor_hourly_cents"] or 0) < before:
+            raise LoopworkError(
+                "After launch the pay floor can be raised but not lowered: workers took tasks "
+                "trusting it.",
+                code="pay_floor_lowered",
+                field="pay_floor_hourly_cents",
+                status=409,
+            )
     if "overlap" in cleaned and cleaned["overlap"] < project.overlap:
         held = project.items.filter(is_gold=False).aggregate(most=Max("assigned_count"))["most"]
         if held and cleaned["overlap"] < held:
@@ -359,6 +389,12 @@ def project_update(*, project: Project, membership: Membership, data: dict) -> P
         project.listings.set(listings)
     if "overlap" in cleaned:
         _reopen_items(project)
+    if project.status in LIVE_STATES and ("overlap" in cleaned or "gold_rate" in cleaned):
+        project_escrow_top_up(
+            project=project,
+            key=f"escrow:project:{project.pk}:update:{project.updated_at.isoformat()}",
+            action="This change",
+        )
     return project
 
 
@@ -409,11 +445,16 @@ def project_transition(*, project: Project, membership: Membership, action: str)
     now = timezone.now()
     if action == "launch":
         _launch_checks(project)
+        project_escrow_top_up(
+            project=project, key=f"escrow:project:{project.pk}:launch", action="Launching"
+        )
         project.launched_at = now
     if transition.target in FINAL_STATES:
         project.finished_at = now
     project.status = transition.target
     project.save(update_fields=["status", "launched_at", "finished_at", "updated_at"])
+    if transition.target in FINAL_STATES:
+        project_escrow_release(project=project, key=f"escrow:project:{project.pk}:{action}")
     logger.info(
         "project transition",
         extra={"project_id": project.pk, "action": action, "user_id": membership.user_id},
@@ -428,3 +469,134 @@ _PAST = {
     "complete": "completed",
     "cancel": "cancelled",
 }
+
+
+# --- The project's budget in escrow ------------------------------------------------------------
+#
+# Launching reserves what the project can still pay: every answer it asks for (items x
+# overlap, plus the extra answers dynamic overlap asked for), less the answers already
+# decided, at the reward plus the platform fee. Gold answers are tasks a worker does and is
+# paid for like any other, so they are reserved too: about gold_rate% of all leases are gold
+# (marketplace/assignment.py draws them at that rate), i.e. answers x rate / (100 - rate).
+# That is an estimate (the draw is random); an approval that finds the escrow short draws the
+# rest from the company balance (payouts/earnings.py), and what is left over comes back when
+# the project finishes. Adding items, raising the overlap or the gold rate, and asking for
+# more answers reserve the difference, or are refused with the amounts when the balance is
+# short. Completing or cancelling keeps what the submissions still awaiting review (and, on a
+# completed project, the leases that may still be submitted) can cost, and returns the rest;
+# `project_escrow_settle` returns that remainder once the last of them is decided.
+
+LIVE_STATES = (Project.Status.ACTIVE, Project.Status.PAUSED)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a project may still pay: answers and expected gold answers at the cost of each."""
+
+    answers: int
+    gold_answers: int
+    cost_each_cents: int
+    reward_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return (self.answers + self.gold_answers) * self.cost_each_cents
+
+    def describe(self, reserved_cents: int) -> str:
+        parts = [
+            f"{self.answers:,} answers"
+            + (f" and {self.gold_answers:,} expected control answers" if self.gold_answers else "")
+            + f" at {format_money(self.cost_each_cents)} each (the "
+            f"{format_money(self.reward_cents)} reward plus the "
+            f"{settings.PLATFORM_FEE_PERCENT}% platform fee)"
+        ]
+        if reserved_cents:
+            parts.append(f"less {format_money(reserved_cents)} already reserved")
+        return ", ".join(parts)
+
+
+def project_budget(project: Project) -> Budget:
+    """The answers the project can still pay for (undecided ones included) and their cost."""
+    real = Item.objects.filter(project=project, is_gold=False).aggregate(
+        count=Count("pk"), extra=Sum("extra_answers")
+    )
+    wanted = real["count"] * project.overlap + (real["extra"] or 0)
+    decided = Assignment.objects.filter(
+        project=project, is_gold=False, status__in=Assignment.DECIDED
+    ).count()
+    answers = max(wanted - decided, 0)
+    gold = 0
+    if project.gold_rate and project.items.filter(is_gold=True).exists():
+        gold = math.ceil(answers * project.gold_rate / (100 - project.gold_rate))
+    return Budget(
+        answers=answers,
+        gold_answers=gold,
+        cost_each_cents=cost_with_fee_cents(project.reward_cents),
+        reward_cents=project.reward_cents,
+    )
+
+
+def project_escrow_top_up(*, project: Project, key: str, action: str = "This") -> int:
+    """Reserve what the project's budget needs beyond its escrow; returns the amount reserved.
+
+    Idempotent on `key`; nothing when the escrow already covers the budget. Refuses (409
+    insufficient_balance, with the amounts) when the company balance is short; the caller's
+    transaction then undoes the change that needed the money.
+    """
+    budget = project_budget(project)
+    reserved = escrow_cents(project.pk)
+    needed = budget.total_cents - reserved
+    if needed <= 0:
+        return 0
+    escrow_reserve(
+        project_id=project.pk,
+        company_id=project.company_id,
+        amount_cents=needed,
+        currency=project.currency,
+        key=key,
+        project_title=project.title,
+        breakdown=f"{action} needs {budget.describe(reserved)}",
+    )
+    return needed
+
+
+def _awaiting_cost_cents(project: Project) -> int:
+    """What the project's submissions awaiting review (and on a completed project its live
+    leases, which may still be submitted) will cost if approved."""
+    statuses = list(Assignment.UNDECIDED)
+    if project.status == Project.Status.COMPLETED:
+        statuses.append(Assignment.Status.LEASED)
+    rows = (
+        Assignment.objects.filter(project=project, status__in=statuses)
+        .values("reward_cents")
+        .annotate(count=Count("pk"))
+    )
+    return sum(cost_with_fee_cents(row["reward_cents"]) * row["count"] for row in rows)
+
+
+def project_escrow_release(*, project: Project, key: str) -> int:
+    """Return the escrow of a finished project to the company balance, keeping what its
+    pending submissions may cost; idempotent on `key`. Returns the amount released."""
+    return escrow_release(
+        project_id=project.pk,
+        company_id=project.company_id,
+        keep_cents=_awaiting_cost_cents(project),
+        key=key,
+        project_title=project.title,
+    )
+
+
+def project_escrow_settle(*, project_id: int) -> int:
+    """After a review decision: once a finished project has nothing awaiting review, return
+    the rest of its escrow (rejected answers, unused gold estimate). Idempotent; call it in
+    the decision's transaction. Returns the amount released (0 while work is pending)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or project.status not in FINAL_STATES or _awaiting_cost_cents(project):
+        return 0
+    return escrow_release(
+        project_id=project.pk,
+        company_id=project.company_id,
+        keep_cents=0,
+        key=f"escrow:project:{project.pk}:settled",
+        project_title=project.title,
+    )

@@ -38,13 +38,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Membership, User
 from accounts.notifications import notify
 from annotation.base import InvalidInput
 from annotation.registry import get_interface
 from core.errors import LoopworkError
+from core.money import format_money
+from payouts.earnings import approval_post, approval_reverse, bonus_post
+from payouts.models import LedgerTransaction
 
 from .models import Assignment, Project, ReviewDecision
+from .projects import FINAL_STATES, project_escrow_settle
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +127,15 @@ def _decide(
     changes: dict | None = None,
     now: datetime.datetime | None = None,
 ) -> Assignment:
-    """The single path of every review decision; the one place money will attach to.
+    """The single path of every review decision, and where approvals are paid.
 
-    Issue 6 (ledger): the earnings movements of an approval (escrow to the worker's pending
-    earnings and the fee to revenue) and of a rejection (escrow back to the company) are
-    posted HERE, inside this transaction, keyed on the ReviewDecision row.
+    Every approval (manual, bulk, automatic, a rejection overturned on dispute) pays the
+    worker through payouts.earnings.approval_post inside this transaction: reward to the
+    worker's pending earnings and fee to revenue from the project's escrow (the company
+    balance makes up a short escrow). When neither can pay, the whole decision is refused
+    (409 `insufficient_balance`) and nothing changes. A rejection moves no money: the escrow
+    stays reserved for the replacement answer. The measured work time is capped at the
+    lease (a lease cannot last longer) before the pay floor is applied to it.
 
     Locks the assignment row (scoped to `company_id` for reviewers, to `worker_id` for the
     worker's own changes: any other row is not_found, 404), checks that `action` may start
@@ -176,7 +184,7 @@ def _decide(
         for name, value in fields.items():
             setattr(assignment, name, value)
         assignment.save(update_fields=[*fields, "updated_at"])
-        ReviewDecision.objects.create(
+        decision = ReviewDecision.objects.create(
             assignment=assignment,
             action=action,
             actor=actor,
@@ -185,6 +193,13 @@ def _decide(
             evidence=evidence,
             created_at=now,
         )
+        if new_status == Status.APPROVED:
+            _pay(assignment, decision=decision, now=now)
+        if new_status in (Status.APPROVED, Status.REJECTED) and (
+            assignment.project.status in FINAL_STATES
+        ):
+            # A finished project's last pending decision returns the rest of its escrow.
+            project_escrow_settle(project_id=assignment.project_id)
         _notify_worker(assignment, action=action)
         if action in CHANGES_COUNTED_ANSWERS and not assignment.is_gold:
             transaction.on_commit(partial(_queue_result_refresh, assignment.item_id), robust=True)
@@ -211,6 +226,32 @@ def _queue_result_refresh(item_id: int) -> None:
     from .tasks import refresh_item_result
 
     refresh_item_result.delay(item_id)
+
+
+def _pay(assignment: Assignment, *, decision: ReviewDecision, now: datetime.datetime) -> None:
+    project = assignment.project
+    work_seconds = assignment.work_seconds
+    if work_seconds is not None:
+        work_seconds = min(work_seconds, project.lease_seconds)
+    approval_post(
+        assignment_id=assignment.pk,
+        decision_id=decision.pk,
+        project_id=project.pk,
+        company_id=project.company_id,
+        worker_id=assignment.worker_id,
+        reward_cents=assignment.reward_cents,
+        currency=project.currency,
+        project_title=project.title,
+        work_seconds=work_seconds,
+        pay_floor_hourly_cents=project.pay_floor_hourly_cents,
+        link=earning_link(assignment),
+        now=now,
+    )
+
+
+def earning_link(assignment: Assignment) -> str:
+    """The worker's history row of the assignment, for their earnings statement."""
+    return f"{reverse('work:history')}?project={assignment.project_id}#submission-{assignment.pk}"
 
 
 # Approvals are frequent and good news: shown in the app, not emailed one by one.
@@ -496,6 +537,12 @@ def auto_approve_due(now: datetime.datetime | None = None, limit: int | None = N
 
 
 def _auto_approve_batch(*, now: datetime.datetime, size: int) -> int:
+    """Approve up to `size` due submissions; returns how many were approved.
+
+    A submission its company cannot pay for (escrow and balance both short) stays due and
+    is tried again on the next run, once the company has topped up.
+    """
+    approved = 0
     with transaction.atomic():
         due = list(
             Assignment.objects.select_for_update(skip_locked=True)
@@ -504,8 +551,17 @@ def _auto_approve_batch(*, now: datetime.datetime, size: int) -> int:
             .values_list("pk", flat=True)[:size]
         )
         for assignment_id in due:
-            _decide(assignment_id, action=Action.AUTO_APPROVED, actor=None, now=now)
-    return len(due)
+            try:
+                _decide(assignment_id, action=Action.AUTO_APPROVED, actor=None, now=now)
+            except LoopworkError as refusal:
+                if refusal.code != "insufficient_balance":
+                    raise
+                logger.warning(
+                    "auto-approval not paid assignment=%s: company balance short", assignment_id
+                )
+            else:
+                approved += 1
+    return approved
 
 
 # --- Dispute overturn (called by marketplace/disputes.py) ---------------------------------
@@ -525,6 +581,125 @@ def review_overturn(
         comment=note,
         now=now,
     )
+
+
+def review_bonus(
+    assignment_id: int,
+    *,
+    payer: User,
+    amount_cents: int,
+    reason: str,
+    idempotency_key: str,
+) -> LedgerTransaction:
+    """Pay the worker of one of the company's answered submissions a bonus, with a reason.
+
+    Owners and managers only (a reviewer: 403; another company's submission: 404). Paid
+    from the company balance with the platform fee (payouts.earnings.bonus_post: 422 on a
+    bad amount or no reason, 409 `insufficient_balance`), idempotent on `idempotency_key`
+    (a form's nonce, an API client's key): the same key pays once. The worker is told.
+    """
+    membership = payer.company_membership if payer.is_authenticated else None
+    if membership is None:
+        raise _not_found()
+    if membership.role not in (Membership.Role.OWNER, Membership.Role.MANAGER):
+        raise LoopworkError("Only owners and managers pay bonuses.", code="forbidden", status=403)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise LoopworkError(
+            "Give an idempotency key of 1 to 100 characters.",
+            code="invalid_idempotency_key",
+            field="idempotency_key",
+            status=422,
+        )
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_related("project", "worker")
+            .filter(
+                pk=assignment_id,
+                project__company_id=membership.company_id,
+                status__in=Assignment.ANSWERED,
+            )
+            .first()
+        )
+        if assignment is None:
+            raise _not_found()
+        full_key = f"assignment:{assignment.pk}:{key}"
+        replay = LedgerTransaction.objects.filter(idempotency_key=f"bonus:{full_key}").exists()
+        posted = bonus_post(
+            company_id=membership.company_id,
+            worker_id=assignment.worker_id,
+            amount_cents=amount_cents,
+            reason=reason,
+            actor=payer,
+            idempotency_key=full_key,
+            project_id=assignment.project_id,
+            project_title=assignment.project.title,
+            link=earning_link(assignment),
+        )
+        if not replay:
+            notify(
+                assignment.worker,
+                kind="bonus",
+                title=f"You received a bonus: {assignment.project.title}",
+                body=f"{format_money(amount_cents, assignment.project.currency)} for task "
+                f"{assignment.pk}. {posted.description}",
+                link=earning_link(assignment),
+                email=True,
+            )
+    return posted
+
+
+def review_reverse_fraud(
+    assignment_id: int, *, staff: User, reason: str, now: datetime.datetime | None = None
+) -> ReviewDecision:
+    """Take back the pay of an approved submission found to be fraud; the approval stands.
+
+    The caller checks that `staff` may reverse payments. The money goes back to the company
+    (payouts.earnings.approval_reverse: from the worker's pending, then available earnings,
+    the rest owed on a receivable), an audit row records who and why, and the worker is told.
+    Idempotent: a second reversal changes nothing and returns the first audit row. 409
+    `not_approved` for a submission that is not approved; 422 without a reason.
+    """
+    now = now or timezone.now()
+    reason = _clean_comment(reason, required=True)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("project", "worker")
+            .filter(pk=assignment_id)
+            .first()
+        )
+        if assignment is None:
+            raise _not_found()
+        if assignment.status != Status.APPROVED:
+            raise LoopworkError(
+                "Only an approved submission's pay can be reversed.",
+                code="not_approved",
+                status=409,
+            )
+        earlier = assignment.decisions.filter(action=Action.FRAUD_REVERSED).first()
+        if earlier is not None:
+            return earlier
+        approval_reverse(assignment_id=assignment.pk, reason=reason, actor=staff)
+        decision = ReviewDecision.objects.create(
+            assignment=assignment,
+            action=Action.FRAUD_REVERSED,
+            actor=staff,
+            comment=reason,
+            evidence=_timing_snapshot(assignment),
+            created_at=now,
+        )
+        notify(
+            assignment.worker,
+            kind="payment_reversed",
+            title=f"Payment reversed: {assignment.project.title}",
+            body=f"Task {assignment.pk}: the payment was reversed by Loopwork staff. "
+            f"Reason: {reason}",
+            link=earning_link(assignment),
+            email=True,
+        )
+    logger.info("fraud reversal assignment=%s staff=%s", assignment_id, staff.pk)
+    return decision
 
 
 def review_record(

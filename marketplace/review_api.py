@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 from core.errors import LoopworkError
 
 from .models import Assignment, Project
-from .review import review_approve, review_reject
+from .review import review_approve, review_bonus, review_reject
 from .review_selectors import SubmissionFilters, project_submissions
 from .selectors import worker_pseudonym
 
@@ -48,6 +48,27 @@ class RejectIn(Schema):
     comment: str = Field(
         ..., min_length=1, max_length=2000, description="What was wrong, for the worker."
     )
+
+
+class BonusIn(Schema):
+    amount_cents: int = Field(..., ge=1, le=1000_00, description="The bonus, in minor units.")
+    reason: str = Field(..., min_length=1, max_length=250, description="Shown to the worker.")
+    idempotency_key: str = Field(
+        ...,
+        min_length=1,
+        max_length=100,
+        description="Your key for this bonus: the same key again pays nothing more.",
+    )
+
+
+class BonusOut(Schema):
+    id: int = Field(..., description="The ledger transaction.")
+    assignment: int
+    amount_cents: int
+    fee_cents: int
+    currency: str
+    reason: str
+    available_at: datetime.datetime
 
 
 class DecisionOut(Schema):
@@ -203,4 +224,38 @@ def _submission(project: Project, assignment: Assignment) -> dict:
         "reject_reason": assignment.reject_reason,
         "review_comment": assignment.review_comment,
         "revision_count": assignment.revision_count,
+    }
+
+
+@router.post(
+    "assignments/{assignment_id}/bonus",
+    summary="Pay a bonus",
+    description=(
+        'Pays the worker of one of your answered submissions `{"amount_cents", "reason", '
+        '"idempotency_key"}` from your company balance, plus the platform fee (owners and '
+        "managers). The same idempotency key pays once and returns the same bonus. 409 "
+        "`insufficient_balance` when the balance is short; 404 for another company's "
+        "submission."
+    ),
+    response={200: BonusOut, **ERRORS},
+)
+def bonus(request, payload: BonusIn, assignment_id: int = ID):
+    posted = review_bonus(
+        assignment_id,
+        payer=request.user,
+        amount_cents=payload.amount_cents,
+        reason=payload.reason,
+        idempotency_key=payload.idempotency_key,
+    )
+    entries = {
+        entry.account.kind: entry.amount_cents for entry in posted.entries.select_related("account")
+    }
+    return {
+        "id": posted.pk,
+        "assignment": assignment_id,
+        "amount_cents": entries.get("worker_pending", 0),
+        "fee_cents": entries.get("platform_revenue", 0),
+        "currency": posted.currency,
+        "reason": posted.description.removeprefix("Bonus: "),
+        "available_at": posted.available_at,
     }

@@ -4,9 +4,12 @@ The decisions themselves are made by marketplace/review.py, disputes.py and rati
 a refusal they raise is shown on the form with `add_service_error`.
 """
 
+import uuid
+
 from django import forms
 
 from core.errors import LoopworkError
+from core.money import to_minor_units
 
 from .models import Assignment, Project
 from .review_selectors import AGREEMENT_BANDS, GOLD_RESULTS, SubmissionFilters
@@ -179,3 +182,39 @@ class HistoryFilterForm(forms.Form):
         self.fields["project"].choices = [("", "All projects")] + [
             (project.pk, project.title) for project in projects
         ]
+
+
+class BonusForm(ServiceErrorMixin, forms.Form):
+    """A bonus for the worker of one submission; `nonce` makes a double submit pay once."""
+
+    amount = forms.CharField(
+        label="Amount",
+        max_length=12,
+        help_text="E.g. 1.50. Paid from your balance, plus the platform fee.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=250,
+        help_text="The worker reads it on their statement.",
+    )
+    nonce = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        if not self.is_bound:
+            self.initial.setdefault("nonce", uuid.uuid4().hex)
+
+    def clean_amount(self) -> int:
+        try:
+            cents = to_minor_units(self.cleaned_data["amount"].strip(), self.currency)
+        except ValueError as error:
+            raise forms.ValidationError("Write an amount such as 1.50.") from error
+        if cents < 1:
+            raise forms.ValidationError("The bonus must be more than zero.")
+        return cents
+
+    def add_service_error(self, error: LoopworkError) -> None:
+        field = {"amount_cents": "amount"}.get(error.field, error.field)
+        self.add_error(field if field in self.fields else None, error.message)

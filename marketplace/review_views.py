@@ -22,11 +22,18 @@ from .models import Assignment, Project
 from .review import (
     assignment_evidence,
     review_approve,
+    review_bonus,
     review_bulk,
     review_reject,
     review_request_revision,
 )
-from .review_forms import BulkReviewForm, RejectForm, RevisionForm, SubmissionFilterForm
+from .review_forms import (
+    BonusForm,
+    BulkReviewForm,
+    RejectForm,
+    RevisionForm,
+    SubmissionFilterForm,
+)
 from .review_selectors import (
     evidence_display,
     project_submission,
@@ -157,7 +164,16 @@ def _list_query_from(raw: str) -> str:
     return _list_query(QueryDict(raw))
 
 
-def _detail_page(request, project, assignment, *, reject_form=None, revision_form=None, status=200):
+def _detail_page(
+    request,
+    project,
+    assignment,
+    *,
+    reject_form=None,
+    revision_form=None,
+    bonus_form=None,
+    status=200,
+):
     interface = get_interface(project.interface)
     answer = assignment.answer if isinstance(assignment.answer, dict) else {}
     return render(
@@ -178,6 +194,9 @@ def _detail_page(request, project, assignment, *, reject_form=None, revision_for
             "dispute": getattr(assignment, "dispute", None),
             "reject_form": reject_form or RejectForm(),
             "revision_form": revision_form or RevisionForm(),
+            "bonus_form": bonus_form or BonusForm(currency=project.currency),
+            "can_pay_bonus": request.membership.can_manage
+            and assignment.status in Assignment.ANSWERED,
             "can_decide": assignment.status == Assignment.Status.SUBMITTED,
             "can_request_revision": assignment.status == Assignment.Status.SUBMITTED
             and assignment.revision_count == 0,
@@ -275,3 +294,28 @@ def review_revision_view(request, project_id: int, assignment_id: int):
                 request, project, assignment, "Returned to the worker with your comment."
             )
     return _detail_page(request, project, assignment, revision_form=form, status=400)
+
+
+@company_role_required("owner", "manager")
+@require_POST
+def review_bonus_view(request, project_id: int, assignment_id: int):
+    """Pay the submission's worker a bonus with a reason (owners and managers)."""
+    project = _project(request, project_id)
+    assignment = _submission(request, project, assignment_id)
+    form = BonusForm(request.POST, currency=project.currency)
+    if form.is_valid():
+        try:
+            review_bonus(
+                assignment.pk,
+                payer=request.user,
+                amount_cents=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["nonce"],
+            )
+        except LoopworkError as refusal:
+            form.add_service_error(refusal)
+        else:
+            return _after_decision(
+                request, project, assignment, "Bonus paid. The worker is told why."
+            )
+    return _detail_page(request, project, assignment, bonus_form=form, status=400)

@@ -19,8 +19,12 @@ class LedgerAccount(models.Model):
 
     The kind says what the owner id means. The balance is the sum of the account's entries;
     `balance_cents` caches it and is updated in the same database transaction as each entry.
-    Every account except Stripe clearing (where money enters and leaves the platform) must
-    never go negative; a check constraint stands behind the locked check in the ledger.
+    Sign convention: a positive balance is money the platform holds in that account for its
+    owner. Accounts of what others owe the platform are signed the other way, as claims:
+    Stripe clearing (money that entered, negative) and a worker's receivable (minus what the
+    worker owes after a fraud reversal exceeded their balance; never above zero). Every other
+    account must never go negative; a check constraint stands behind the locked check in the
+    ledger.
     """
 
     class Kind(models.TextChoices):
@@ -32,12 +36,18 @@ class LedgerAccount(models.Model):
         PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
         PLATFORM_STRIPE_CLEARING = "platform_stripe_clearing", "Stripe clearing"
         PLATFORM_PAYOUTS = "platform_payouts", "Paid out"
-        # What a worker owes after a reversal exceeded their balance; the owner is the worker.
+        # Minus what a worker owes after a reversal exceeded their balance; owner: the worker.
         PLATFORM_RECEIVABLE = "platform_receivable", "Receivable from worker"
+        # Completion payments reserved for attempts in progress of a paid qualification test;
+        # the owner is the test.
+        TEST_ESCROW = "test_escrow", "Paid test reserve"
 
-    MAY_GO_NEGATIVE = (Kind.PLATFORM_STRIPE_CLEARING,)
+    MAY_GO_NEGATIVE = (Kind.PLATFORM_STRIPE_CLEARING, Kind.PLATFORM_RECEIVABLE)
+    # Claims: a receivable is at most zero (a worker never owes less than nothing).
+    NEVER_POSITIVE = (Kind.PLATFORM_RECEIVABLE,)
     COMPANY_KINDS = (Kind.COMPANY_BALANCE,)
     PROJECT_KINDS = (Kind.PROJECT_ESCROW,)
+    TEST_KINDS = (Kind.TEST_ESCROW,)
     WORKER_KINDS = (
         Kind.WORKER_PENDING,
         Kind.WORKER_AVAILABLE,
@@ -57,7 +67,9 @@ class LedgerAccount(models.Model):
                 fields=["kind", "owner_id", "currency"], name="ledger_account_unique"
             ),
             models.CheckConstraint(
-                condition=Q(balance_cents__gte=0) | Q(kind="platform_stripe_clearing"),
+                condition=Q(kind="platform_stripe_clearing")
+                | Q(kind="platform_receivable", balance_cents__lte=0)
+                | (Q(balance_cents__gte=0) & ~Q(kind="platform_receivable")),
                 name="ledger_account_not_negative",
             ),
         ]
@@ -108,6 +120,9 @@ class LedgerTransaction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        permissions = [("reverse_ledgertransaction", "Can reverse approved work for fraud")]
 
     def __str__(self):
         return f"{self.kind} {self.idempotency_key}"

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .stripe_views import stripe_webhook
 
 app_name = "payouts_stripe"
 
-urlpatterns = []
+urlpatterns = [
+    path("webhook/", stripe_webhook, name="webhook"),
+]

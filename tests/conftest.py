@@ -70,6 +70,47 @@ def _sqlite_ledger_triggers(request):
                 cursor.execute(statement)
 
 
+# Set on a transactional test's item: the database blocker to lift for putting the
+# migrations' rows back once the test's teardown has emptied the tables.
+_REFILL_AFTER_FLUSH = pytest.StashKey[object]()
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request):
+    """A transactional test ends by emptying every table, the migrations' rows too (content
+    types, Wagtail's root page and site, reference data); pytest_runtest_teardown below
+    puts them back.
+
+    A single process runs the transactional tests last, but pytest-xdist
+    (`pytest -n 2 --dist loadfile`) hands a worker whole files in any order, so a plain
+    database test can come after a flush on the same database.
+    """
+    if _uses_database(request)[1]:
+        request.node.stash[_REFILL_AFTER_FLUSH] = request.getfixturevalue("django_db_blocker")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # After every fixture's teardown: pytest-django's flush runs in one of them.
+    result = yield
+    blocker = item.stash.get(_REFILL_AFTER_FLUSH, None)
+    if blocker is not None and nextitem is not None and not _reloads_on_setup(nextitem):
+        from django.db import connection
+
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with blocker.unblock():
+                connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
+def _reloads_on_setup(item) -> bool:
+    """A transactional test with serialized_rollback loads the migrations' rows itself."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    return bool(kwargs.get("transaction") and kwargs.get("serialized_rollback"))
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

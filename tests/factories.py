@@ -1,6 +1,7 @@
 """factory_boy factories for the whole suite."""
 
 import datetime
+import uuid
 
 import factory
 from allauth.account.models import EmailAddress
@@ -137,3 +138,42 @@ def make_application(*, worker=None, job=None, status=Application.Status.SUBMITT
 
 def yesterday() -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=1)
+
+
+# --- Money -------------------------------------------------------------------------------
+
+
+def fund_company(company_id: int, cents: int, *, key: str | None = None):
+    """Credit a company's balance as a card top-up would (Stripe clearing -> balance)."""
+    from payouts import ledger
+    from payouts.models import LedgerAccount, LedgerTransaction
+
+    key = key or f"test_top_up:{company_id}:{uuid.uuid4().hex}"
+    return ledger.transaction_post(
+        idempotency_key=key,
+        kind=LedgerTransaction.Kind.TOP_UP,
+        legs=[
+            ledger.Leg(ledger.platform(LedgerAccount.Kind.PLATFORM_STRIPE_CLEARING), -cents),
+            ledger.Leg(ledger.company_balance(company_id), cents),
+        ],
+        reference=f"company:{company_id}",
+        description="Card top-up (test)",
+    )
+
+
+def fund_escrow(*, project_id: int, company_id: int, cents: int):
+    """Top the company up by `cents` and reserve them in the project's escrow, as a launch does."""
+    from payouts import ledger
+    from payouts.models import LedgerTransaction
+
+    fund_company(company_id, cents)
+    return ledger.transaction_post(
+        idempotency_key=f"test_reserve:{project_id}:{uuid.uuid4().hex}",
+        kind=LedgerTransaction.Kind.ESCROW_RESERVE,
+        legs=[
+            ledger.Leg(ledger.company_balance(company_id), -cents),
+            ledger.Leg(ledger.project_escrow(project_id), cents),
+        ],
+        reference=f"project:{project_id}",
+        description="Budget reserved (test)",
+    )

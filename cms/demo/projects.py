@@ -24,6 +24,15 @@ from core.categories import Category
 from jobs.models import JobPage, Qualification
 from jobs.qualification_models import QualificationGrant
 from marketplace.models import Item, Project, ProjectMedia
+from marketplace.projects import project_budget, project_escrow_top_up
+from payouts.funding import (
+    MAX_TOP_UP_CENTS,
+    company_balance_cents,
+    topup_create,
+    topup_test_event,
+)
+from payouts.stripe_gateway import OfflineGateway, use_gateway
+from payouts.webhooks import stripe_event_accept, stripe_event_process
 
 from . import project_items as content
 from .project_items import DemoItem
@@ -314,7 +323,40 @@ def demo_project_ensure(
         item.project = project
         item.created_at = now
     Item.objects.bulk_create(items)
+    budget = project_budget(project).total_cents
+    demo_funding_ensure(company=company, owner=owner, needed_cents=budget)
+    # Created active: its budget is reserved as a launch would (payouts/funding.py).
+    project_escrow_top_up(
+        project=project, key=f"escrow:project:{project.pk}:launch", action="Launching"
+    )
     return project, True
+
+
+# What a demo company keeps on its balance beyond its projects' budgets, to launch more.
+DEMO_HEADROOM_CENTS = 500_00
+
+
+def demo_funding_ensure(*, company: Company, owner: User | None, needed_cents: int) -> int:
+    """Top the company's balance up so it covers `needed_cents` plus DEMO_HEADROOM_CENTS.
+
+    Always in offline test mode (whatever the keys): labelled test-mode top-ups completed by
+    their synthetic payment_intent.succeeded event, through the webhook handler that credits
+    real payments. Returns how much was added (0 when the balance already covers it).
+    """
+    short = needed_cents + DEMO_HEADROOM_CENTS - company_balance_cents(company.pk)
+    if short <= 0 or owner is None:
+        return 0
+    added = 0
+    with use_gateway(OfflineGateway()):
+        while added < short:
+            amount = min(-(-(short - added) // 100_00) * 100_00, MAX_TOP_UP_CENTS)
+            start = topup_create(company=company, user=owner, amount_cents=amount)
+            stored, _ = stripe_event_accept(
+                event=topup_test_event(top_up=start.top_up, succeed=True)
+            )
+            stripe_event_process(event_pk=stored.pk)
+            added += amount
+    return added
 
 
 def demo_required_qualifications() -> list[int]:

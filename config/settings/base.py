@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -164,6 +165,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Money and search work on their own queues, so a backlog of one never delays the other;
+# every worker command (make run, docker-compose) consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "payouts.tasks.*": {"queue": "payouts"},
+    "jobs.search_tasks.*": {"queue": "search"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-company-invitations": {
@@ -194,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.auto_approve_due_submissions",
         "schedule": 600.0,
     },
+    # Pending earnings become available once their hold (EARNINGS_HOLD_DAYS) has passed.
+    "release-due-earning-holds": {
+        "task": "payouts.tasks.release_due_holds",
+        "schedule": 600.0,
+    },
     # Each saved search is emailed when its own daily or weekly period is up.
     "send-saved-search-digests": {
         "task": "jobs.search_tasks.send_saved_search_digests",
@@ -203,6 +216,29 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stale-search-entries": {
         "task": "jobs.search_tasks.refresh_stale_search_entries",
         "schedule": 900.0,
+    },
+    # Payouts: the weekly batch on Monday morning (UTC), the sweeper of lines stuck in
+    # "sending", and the daily reconciliation of the ledger and Stripe's transfers.
+    "schedule-payout-batch": {
+        "task": "payouts.tasks.schedule_payout_batch",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
+    "sweep-payout-lines": {
+        "task": "payouts.tasks.sweep_payout_lines",
+        "schedule": 300.0,
+    },
+    "reconcile-daily": {
+        "task": "payouts.tasks.reconcile",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Stripe events whose processing task was lost or failed, and refunds never sent.
+    "redrive-stripe-events": {
+        "task": "payouts.tasks.redrive_stripe_events",
+        "schedule": 600.0,
+    },
+    "resend-due-refunds": {
+        "task": "payouts.tasks.resend_due_refunds",
+        "schedule": 600.0,
     },
 }
 

@@ -3,6 +3,9 @@
 PostgreSQL: the stored, weighted tsvector is matched with prefix terms (so a word being typed
 already matches), synonyms are OR-ed in, a word that is not in the vocabulary is OR-ed with its
 closest vocabulary word by trigram similarity (typo tolerance), and relevance is ts_rank.
+With two or more filters, the facet lexemes (indexed with the words) hand the facet query only
+the entries failing at most one filter; with no words and one filter, that filter's facet
+comes from the board's counters and the others from the entries passing it.
 SQLite: every word must appear in the title, company, summary or description (or a synonym
 does), relevance is "title matches first, then newest", and "did you mean" uses difflib.
 """
@@ -10,8 +13,9 @@ does), relevance is "title matches first, then newest", and "did you mean" uses 
 from __future__ import annotations
 
 import difflib
+from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -19,6 +23,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Q,
@@ -26,10 +31,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Company
 
+from .indexing import facet_token, tsvector_lexeme
 from .models import ListingSearchEntry, ListingSearchWord
 from .results import (
     COMPANY_FACET_SIZE,
@@ -136,6 +143,72 @@ def _filters(query: ListingQuery) -> dict[str, Q]:
     if query.company:
         filters[FACET_COMPANY] = Q(company_id=query.company)
     return filters
+
+
+def _filter_tokens(query: ListingQuery) -> dict[str, list[str] | None]:
+    """Per active filter, the facet lexemes of which an entry passing it has at least one
+    (see indexing.facet_tokens); None when the lexemes cannot tell."""
+    tokens: dict[str, list[str] | None] = {}
+    if query.categories:
+        tokens[FACET_CATEGORY] = [facet_token(FACET_CATEGORY, c) for c in query.categories]
+    if query.min_hourly_cents:
+        # an entry's token is its highest bracket reached, so rates >= the minimum have one
+        # of the brackets from the highest at or below the minimum up
+        floor = max((c for c, _ in PAY_BRACKETS if c <= query.min_hourly_cents), default=0)
+        brackets = [0, *(c for c, _ in PAY_BRACKETS)]
+        tokens[FACET_PAY] = (
+            [facet_token(FACET_PAY, str(c)) for c in brackets if c >= floor] if floor else None
+        )
+    if query.language:
+        tokens[FACET_LANGUAGE] = [
+            facet_token(FACET_LANGUAGE, query.language),
+            facet_token(FACET_LANGUAGE, ""),
+        ]
+    if query.country:
+        tokens[FACET_COUNTRY] = [
+            facet_token(FACET_COUNTRY, query.country),
+            facet_token(FACET_COUNTRY, ""),
+        ]
+    if query.experience:
+        tokens[FACET_EXPERIENCE] = [facet_token(FACET_EXPERIENCE, query.experience)]
+    if query.no_test:
+        tokens[FACET_TEST] = [facet_token(FACET_TEST, "false")]
+    if query.company:
+        tokens[FACET_COMPANY] = [facet_token(FACET_COMPANY, str(query.company))]
+    return tokens
+
+
+def _counted_rows_tsquery(tokens: dict[str, list[str] | None]) -> str | None:
+    """A tsquery over the facet lexemes matching every entry that fails at most one filter
+    (the only entries any facet counts), or None when it would not narrow anything.
+
+    It asks for at most one failing filter among those the lexemes can tell, so it is never
+    narrower than the exact filters that the facet query still applies.
+    """
+    known = {
+        name: "(" + " | ".join(tsvector_lexeme(token) for token in alternatives) + ")"
+        for name, alternatives in tokens.items()
+        if alternatives is not None
+    }
+    if len(known) < 2:
+        return None
+    return " | ".join(
+        "(" + " & ".join(group for other, group in known.items() if other != name) + ")"
+        for name in known
+    )
+
+
+class _LexemeMatch(Func):
+    """`vector @@ 'lexeme' | ...::tsquery` with the lexemes taken verbatim (to_tsquery would
+    parse and stem them as words)."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _lexeme_match(column: str, tsquery: str) -> _LexemeMatch:
+    return _LexemeMatch(F(column), Cast(Value(tsquery), output_field=SearchQueryField()))
 
 
 def _without(filters: dict[str, Q], name: str) -> list[Q]:
@@ -322,22 +395,35 @@ def _facet_rows_grouping_sets(
     flag_names = list(filters)
     totals: dict[str, dict[str, int]] = {name: {} for name in FACET_GROUPS}
     ids: list[int] = []
+    # the grouped columns have their bit clear in the GROUPING() mask
+    grouped = {
+        mask: [
+            (1 + index, name, totals[name])
+            for index, name in enumerate(FACET_GROUPS)
+            if not mask & (1 << (width - 1 - index))
+        ]
+        for mask in {row[0] for row in rows}
+    }
     for row in rows:
         mask = row[0]
         if mask == -1:
             ids.append(row[-1])
             continue
-        values = row[1 : 1 + width]
-        failed = [name for name, ok in zip(flag_names, row[1 + width : -2], strict=True) if not ok]
-        n = row[-2]
-        # the grouped columns have their bit clear in the GROUPING() mask; a facet counts
-        # the rows passing every filter but its own
-        for index, name in enumerate(FACET_GROUPS):
-            if mask & (1 << (width - 1 - index)) or (failed and failed != [name]):
+        failed = None
+        flags = row[1 + width : -2]
+        if not all(flags):
+            failing = [name for name, ok in zip(flag_names, flags, strict=True) if not ok]
+            if len(failing) > 1:
                 continue
-            value = values[index]
+            failed = failing[0]
+        n = row[-2]
+        # a facet counts the rows passing every filter but its own
+        for position, name, counted in grouped[mask]:
+            if failed is not None and failed != name:
+                continue
+            value = row[position]
             key = str(value).lower() if isinstance(value, bool) else str(value)
-            totals[name][key] = totals[name].get(key, 0) + n
+            counted[key] = counted.get(key, 0) + n
     raw = {
         name: [(value, n, "") for value, n in counted.items()] for name, counted in totals.items()
     }
@@ -388,6 +474,44 @@ def _top_companies(counts: dict[str, int], names: dict[str, str] | None = None) 
         }
     rows = [(key, n, names[key]) for key, n in counts.items() if key in names]
     return sorted(rows, key=lambda row: (-row[1], row[2]))[:COMPANY_FACET_SIZE]
+
+
+@contextmanager
+def _planner_settings():
+    """PLANNER_SQL for the statements run inside (SET LOCAL lasts until the transaction ends)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(PLANNER_SQL)
+        yield
+
+
+def _narrowed(entries: QuerySet, facet_tsquery: str | None) -> QuerySet:
+    """`entries` also matching `facet_tsquery` on the facet lexemes (PostgreSQL): the GIN
+    index then hands out only those entries, and the exact filters still decide."""
+    if facet_tsquery is None or not is_postgres():
+        return entries
+    return entries.filter(_lexeme_match("facet_tokens", facet_tsquery))
+
+
+def _facet_rows_one_filter(
+    base: QuerySet, filters: dict[str, Q], tokens: dict[str, list[str] | None], today
+) -> dict[str, list]:
+    """(value, count, label) rows per facet for no words and one filter: the filtered facet
+    counts the whole board (the counters), every other facet counts the entries passing
+    the filter, and only those entries are read."""
+    [(name, condition)] = filters.items()
+    alternatives = tokens[name]
+    own = None
+    if alternatives is not None:
+        own = " | ".join(tsvector_lexeme(token) for token in alternatives)
+    passing = _narrowed(base.filter(condition), own)
+    if is_postgres():
+        with _planner_settings():
+            raw, _ = _facet_rows_grouping_sets(passing, {})
+    else:
+        raw = _facet_rows_union(passing, {})
+    raw[name] = _facet_rows_summary(today)[name]
+    return raw
 
 
 def _facet_counts(raw: dict[str, list]) -> dict[str, dict[str, int]]:
@@ -450,19 +574,20 @@ def search(query: ListingQuery, *, page: int) -> dict:
     size = query.page_size
     wanted = max(page, 1)
     ids: list[int] | None = None
+    tokens = _filter_tokens(query)
     if not terms and not filters:
         raw = _facet_rows_summary(today)
+    elif not terms and len(filters) == 1:
+        raw = _facet_rows_one_filter(base, filters, tokens, today)
     elif is_postgres():
         hits = None
         if tsquery is not None:
             # the matching rows are scanned once for the facets and the page of ids
             sort = query.effective_sort
             hits = ("rank" if sort == SORT_RELEVANCE else sort, tsquery, size, (wanted - 1) * size)
-        # SET LOCAL lasts until the transaction ends
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(PLANNER_SQL)
-            raw, ids = _facet_rows_grouping_sets(base, filters, hits=hits)
+        counted = _narrowed(base, _counted_rows_tsquery(tokens))
+        with _planner_settings():
+            raw, ids = _facet_rows_grouping_sets(counted, filters, hits=hits)
         ids = ids if hits else None
     else:
         raw = _facet_rows_union(base, filters)

@@ -41,6 +41,8 @@ from .text import vocabulary_words
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# PostgreSQL's GIN index on (search_vector, facet_tokens) of visible entries (migration jobs/0008).
+MATCH_INDEX = "search_entry_match_gin"
 GENERATION_KEY = "search:generation"
 ENTRY_FIELDS = [
     "visible",
@@ -57,6 +59,7 @@ ENTRY_FIELDS = [
     "countries",
     "published_at",
     "deadline",
+    "facet_tokens",
 ]
 
 
@@ -93,6 +96,25 @@ def facet_keys(values: Mapping) -> list[tuple[str, str, object]]:
     ]
     deadline = values["deadline"] or NO_DEADLINE
     return [(facet, value, deadline) for facet, value in keys]
+
+
+def tsvector_lexeme(text: str) -> str:
+    """`text` quoted as one verbatim lexeme of a tsvector or tsquery literal."""
+    escaped = text.replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}'"
+
+
+def facet_token(facet: str, value: str) -> str:
+    return f"{facet}:{value}"
+
+
+def facet_tokens(values: Mapping) -> str | None:
+    """The entry's facet lexemes as a tsvector literal (PostgreSQL; None on SQLite or hidden):
+    the same facet values the counters count, so a filter is a lexeme match."""
+    if connection.vendor != "postgresql" or not values["visible"]:
+        return None
+    tokens = sorted({facet_token(facet, value) for facet, value, _ in facet_keys(values)})
+    return " ".join(tsvector_lexeme(token) for token in tokens)
 
 
 def _count_facets(*, removed: Iterable[Mapping], added: Iterable[Mapping]) -> None:
@@ -156,8 +178,12 @@ def _entry_values(page: JobPage, restricted_paths: list[str]) -> dict:
     }
 
 
+def _with_tokens(values: dict) -> dict:
+    return {**values, "facet_tokens": facet_tokens(values)}
+
+
 def _hidden_values() -> dict:
-    return {"visible": False, "search_vector": None}
+    return {"visible": False, "search_vector": None, "facet_tokens": None}
 
 
 def _write_vectors(page_ids: list[int]) -> None:
@@ -202,7 +228,7 @@ def _refresh_entry(entry: ListingSearchEntry) -> None:
     """Copy the listing's current state into its (locked) entry; a deleted listing hides it."""
     search_data_changed()
     page = _listing_pages().filter(pk=entry.page_id).first()
-    values = _entry_values(page, _restricted_paths()) if page else _hidden_values()
+    values = _with_tokens(_entry_values(page, _restricted_paths())) if page else _hidden_values()
     before = {name: getattr(entry, name) for name in FACET_FIELDS}
     for name, value in values.items():
         setattr(entry, name, value)
@@ -265,7 +291,7 @@ def database_index_rebuild(*, progress=None) -> int:
     ListingSearchWord.objects.all().delete()
     for pages in _batches(_listing_pages()):
         with transaction.atomic():
-            rows = {page.pk: _entry_values(page, restricted) for page in pages}
+            rows = {page.pk: _with_tokens(_entry_values(page, restricted)) for page in pages}
             # The batch's entries are locked and read before they are overwritten; an entry
             # created meanwhile by a listing change is set right by the recount at the end.
             before = list(
@@ -295,8 +321,18 @@ def database_index_rebuild(*, progress=None) -> int:
             _count_facets(removed=hidden.order_by("page_id").values(*FACET_FIELDS), added=[])
             hidden.update(**_hidden_values())
     facet_counts_rebuild()
+    _flush_pending_index_entries()
     search_data_changed()
     return count
+
+
+def _flush_pending_index_entries() -> None:
+    """Merge the GIN index's pending list (where a bulk write leaves up to 4 MB of entries
+    that every search would otherwise scan linearly until autovacuum merges them)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [MATCH_INDEX])
 
 
 def facet_counts_rebuild() -> None:

@@ -39,6 +39,10 @@ class ListingSearchEntry(models.Model):
     deadline = models.DateField(null=True)
     # PostgreSQL only (stays empty on SQLite): title A, company and summary B, description C.
     search_vector = SearchVectorField(null=True)
+    # PostgreSQL only: one verbatim lexeme per facet value ("category:text-moderation",
+    # "language:en", "language:" for open to all), GIN-indexed with search_vector, so a query
+    # with filters reads only the matching entries that can count for some facet.
+    facet_tokens = SearchVectorField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

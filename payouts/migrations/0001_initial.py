@@ -54,14 +54,14 @@ class Migration(migrations.Migration):
             name='LedgerAccount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company_balance', 'Company balance'), ('project_escrow', 'Project escrow'), ('worker_pending', 'Pending earnings'), ('worker_available', 'Available earnings'), ('worker_in_transit', 'Payouts in transit'), ('platform_revenue', 'Platform revenue'), ('platform_stripe_clearing', 'Stripe clearing'), ('platform_payouts', 'Paid out'), ('platform_receivable', 'Receivable from worker')], max_length=32)),
+                ('kind', models.CharField(choices=[('company_balance', 'Company balance'), ('project_escrow', 'Project escrow'), ('worker_pending', 'Pending earnings'), ('worker_available', 'Available earnings'), ('worker_in_transit', 'Payouts in transit'), ('platform_revenue', 'Platform revenue'), ('platform_stripe_clearing', 'Stripe clearing'), ('platform_payouts', 'Paid out'), ('platform_receivable', 'Receivable from worker'), ('test_escrow', 'Paid test reserve')], max_length=32)),
                 ('owner_id', models.PositiveBigIntegerField(default=0)),
                 ('currency', models.CharField(max_length=3)),
                 ('balance_cents', models.BigIntegerField(default=0)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'owner_id', 'currency'), name='ledger_account_unique'), models.CheckConstraint(condition=models.Q(('balance_cents__gte', 0), ('kind', 'platform_stripe_clearing'), _connector='OR'), name='ledger_account_not_negative')],
+                'constraints': [models.UniqueConstraint(fields=('kind', 'owner_id', 'currency'), name='ledger_account_unique'), models.CheckConstraint(condition=models.Q(('kind', 'platform_stripe_clearing'), models.Q(('balance_cents__lte', 0), ('kind', 'platform_receivable')), models.Q(('balance_cents__gte', 0), models.Q(('kind', 'platform_receivable'), _negated=True)), _connector='OR'), name='ledger_account_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -82,6 +82,9 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('reverses', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='payouts.ledgertransaction')),
             ],
+            options={
+                'permissions': [('reverse_ledgertransaction', 'Can reverse approved work for fraud')],
+            },
         ),
         migrations.CreateModel(
             name='PayoutAccount',

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from marketplace.models import Item, ItemUpload, Project
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.factories import CompanyFactory, MembershipFactory, fund_company
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -22,6 +22,8 @@ def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site
     owner = MembershipFactory(
         company=CompanyFactory(name="Northwind Labs"), role="owner", user__email="owner@example.org"
     ).user
+    # The company added money earlier (tests/browser/test_money_journey.py does it on the page).
+    fund_company(owner.company_membership.company_id, 50_00)
     page = journey.page
     page.on("dialog", lambda dialog: dialog.accept())
 

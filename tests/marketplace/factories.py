@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from marketplace.models import Assignment, Item, Project
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.factories import CompanyFactory, MembershipFactory, fund_company, fund_escrow
 
 CLASSIFICATION_SCHEMA = {"labels": ["positive", "negative", "neutral"], "multiple": False}
 
@@ -18,8 +18,14 @@ def make_project(
     interface: str = "classification",
     label_schema: dict | None = None,
     status: str = Project.Status.ACTIVE,
+    escrow_cents: int | None = None,
+    balance_cents: int = 0,
     **fields,
 ) -> Project:
+    """A project written directly; a launched one has `escrow_cents` reserved (default
+    100.00, as a launch reserves its budget) so approvals can be paid. Pass 0 for none.
+    `balance_cents` funds the company's balance too (for budget a project reserves later,
+    such as the extra answers of dynamic overlap)."""
     fields.setdefault("title", "Sentiment of product reviews")
     fields.setdefault("category", "text-annotation")
     fields.setdefault("reward_cents", 5)
@@ -27,13 +33,20 @@ def make_project(
     fields.setdefault("lease_seconds", 600)
     if status != Project.Status.DRAFT:
         fields.setdefault("launched_at", timezone.now())
-    return Project.objects.create(
+    project = Project.objects.create(
         company=company or CompanyFactory(),
         interface=interface,
         label_schema=CLASSIFICATION_SCHEMA if label_schema is None else label_schema,
         status=status,
         **fields,
     )
+    if escrow_cents is None:
+        escrow_cents = 0 if status == Project.Status.DRAFT else 100_00
+    if escrow_cents:
+        fund_escrow(project_id=project.pk, company_id=project.company_id, cents=escrow_cents)
+    if balance_cents:
+        fund_company(project.company_id, balance_cents)
+    return project
 
 
 def make_items(project: Project, count: int, *, gold_label: str | None = None) -> list[Item]:

@@ -350,7 +350,7 @@ def test_regions_keep_boxes_most_workers_drew_with_enough_overlap():
 
 
 def test_a_low_confidence_item_asks_for_one_more_answer_up_to_max_overlap():
-    project = make_project(overlap=3, max_overlap=4, confidence_target=0.7)
+    project = make_project(overlap=3, max_overlap=4, balance_cents=10_000, confidence_target=0.7)
     item = answered(project, [{"label": "positive"}, {"label": "negative"}, {"label": "positive"}])
 
     aggregate_item(item.pk)
@@ -368,7 +368,7 @@ def test_a_low_confidence_item_asks_for_one_more_answer_up_to_max_overlap():
 
 
 def test_confident_items_and_projects_without_max_overlap_ask_for_nothing():
-    confident = make_project(overlap=2, max_overlap=5)
+    confident = make_project(overlap=2, max_overlap=5, balance_cents=10_000)
     item = answered(confident, [{"label": "positive"}, {"label": "positive"}])
     aggregate_item(item.pk)
     item.refresh_from_db()
@@ -382,7 +382,7 @@ def test_confident_items_and_projects_without_max_overlap_ask_for_nothing():
 
 
 def test_an_item_still_collecting_answers_is_not_asked_for_more():
-    project = make_project(overlap=3, max_overlap=5)
+    project = make_project(overlap=3, max_overlap=5, balance_cents=10_000)
     item = answered(project, [{"label": "positive"}, {"label": "negative"}])
 
     aggregate_project(project.pk)
@@ -392,7 +392,7 @@ def test_an_item_still_collecting_answers_is_not_asked_for_more():
 
 
 def test_project_aggregation_asks_more_answers_for_low_confidence_items():
-    project = make_project(overlap=2, max_overlap=3, confidence_target=0.9)
+    project = make_project(overlap=2, max_overlap=3, balance_cents=10_000, confidence_target=0.9)
     split = answered(project, [{"label": "positive"}, {"label": "negative"}])
     agreed = answered(project, [{"label": "neutral"}, {"label": "neutral"}])
 
@@ -434,7 +434,7 @@ def test_item_completion_emits_item_completed_once():
 
 
 def test_an_item_given_more_answers_is_not_announced_yet():
-    project = make_project(overlap=2, max_overlap=3)
+    project = make_project(overlap=2, max_overlap=3, balance_cents=10_000)
     endpoint(project.company)
     item = answered(project, [{"label": "positive"}, {"label": "negative"}])
 
@@ -486,7 +486,11 @@ def test_a_dynamic_overlap_project_stays_open_until_its_last_item_is_confident(
     django_capture_on_commit_callbacks,
 ):
     project = make_project(
-        overlap=2, max_overlap=3, confidence_target=0.9, max_assignments_per_worker=None
+        overlap=2,
+        max_overlap=3,
+        balance_cents=10_000,
+        confidence_target=0.9,
+        max_assignments_per_worker=None,
     )
     (item,) = make_items(project, 1)
 
@@ -511,7 +515,11 @@ def test_a_dynamic_overlap_project_whose_answers_agree_completes_at_once(
     django_capture_on_commit_callbacks,
 ):
     project = make_project(
-        overlap=2, max_overlap=3, confidence_target=0.9, max_assignments_per_worker=None
+        overlap=2,
+        max_overlap=3,
+        balance_cents=10_000,
+        confidence_target=0.9,
+        max_assignments_per_worker=None,
     )
     make_items(project, 1)
 

@@ -78,7 +78,7 @@ def test_the_last_answer_of_an_item_queues_item_completed(
 
 
 def test_more_answers_reopen_a_full_item_up_to_max_overlap():
-    project = make_project(overlap=1, max_overlap=3)
+    project = make_project(overlap=1, max_overlap=3, balance_cents=10_000)
     [item] = make_items(project, 1)
     claim_and_submit(WorkerFactory(), project, seconds=10)
     item.refresh_from_db()
@@ -108,7 +108,7 @@ def test_more_answers_are_refused_without_dynamic_overlap_or_for_gold():
 
 
 def test_asking_again_for_no_more_than_wanted_changes_nothing():
-    project = make_project(overlap=1, max_overlap=2)
+    project = make_project(overlap=1, max_overlap=2, balance_cents=10_000)
     [item] = make_items(project, 1)
     make_assignment(item, WorkerFactory(), status="submitted")
     assert item_request_more_answers(item.pk, 1) is True
@@ -121,7 +121,7 @@ def test_asking_again_for_no_more_than_wanted_changes_nothing():
 def test_a_new_overlap_keeps_extra_answers_in_account():
     from marketplace.projects import _reopen_items
 
-    project = make_project(overlap=1, max_overlap=3)
+    project = make_project(overlap=1, max_overlap=3, balance_cents=10_000)
     [item] = make_items(project, 1)
     make_assignment(item, WorkerFactory(), status="submitted")
     item_request_more_answers(item.pk, 1)

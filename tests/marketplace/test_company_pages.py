@@ -8,7 +8,7 @@ from PIL import Image
 
 from marketplace.models import Item, ItemUpload, Project, ProjectMedia
 from marketplace.selectors import worker_pseudonym
-from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory
+from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory, fund_company
 from tests.marketplace.factories import make_assignment, make_items, make_project
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,7 @@ def test_launch_button_launches_and_refusal_shows_a_message(owner_client, compan
     response = owner_client.post(f"/company/projects/{project.pk}/state/launch/", follow=True)
     assert b"Upload at least one item" in response.content
     make_items(project, 1)
+    fund_company(company.pk, 100)  # launching reserves the budget
     owner_client.post(f"/company/projects/{project.pk}/state/launch/")
     project.refresh_from_db()
     assert project.status == "active"

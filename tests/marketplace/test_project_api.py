@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.api_tokens import api_token_create
 from marketplace.models import Item, Project
-from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory
+from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory, fund_company
 from tests.marketplace.factories import make_assignment, make_items, make_project
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +182,7 @@ def test_launch_pause_resume_and_refusals(client, company, owner_auth):
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "no_items"
     make_items(project, 2)
+    fund_company(company.pk, 100)  # launching reserves the budget
     assert client.post(f"{base}/launch", headers=owner_auth).json() == {"status": "active"}
     response = client.post(f"{base}/launch", headers=owner_auth)
     assert response.status_code == 409

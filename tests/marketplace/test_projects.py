@@ -12,7 +12,13 @@ from marketplace.projects import (
     project_transition,
     project_update,
 )
-from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory, make_job
+from tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    WorkerFactory,
+    fund_company,
+    make_job,
+)
 from tests.marketplace.factories import (
     CLASSIFICATION_SCHEMA,
     make_assignment,
@@ -278,6 +284,7 @@ ALLOWED = [
 def test_allowed_transitions(company, source, action, target):
     project = make_project(company=company, status=source)
     make_items(project, 1)
+    fund_company(company.pk, 100)  # launching reserves the budget (payouts/funding.py)
     moved = project_transition(
         project=project, membership=member(company, "manager"), action=action
     )

@@ -15,6 +15,7 @@ from rich.table import Table
 from accounts.models import Company, User
 from cms.demo.companies import COMPANIES
 from cms.demo.listings import LISTINGS
+from cms.demo.money import demo_money_ensure
 from cms.demo.projects import (
     PROJECTS,
     demo_extra_worker_grants_ensure,
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         worker, _ = demo_user_ensure(email=WORKER_EMAIL, role=User.Role.WORKER, password=password)
         demo_profile_ensure(user=worker, profile=WORKER_PROFILE)
         demo_user_ensure(email=COMPANY_EMAIL, role=User.Role.COMPANY, password=password)
-        demo_user_ensure(
+        admin, _ = demo_user_ensure(
             email=ADMIN_EMAIL,
             role=User.Role.WORKER,
             password=password,
@@ -175,6 +176,8 @@ class Command(BaseCommand):
                 password=password,
                 now=now,
             )
+        with console.status("Earnings and a payout, in test mode…"):
+            demo_money_ensure(worker=worker, companies=companies, approver=admin, now=now)
 
         new_workers = 0
         if workers:
