@@ -46,12 +46,13 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # Uses PostgreSQL when DATABASE_URL points at it (as .ci/run does); SQLite otherwise.
+# Two pytest processes (pytest-xdist), a test file each at a time: about 60% of one's time.
 test: install browser-deps
 	@mkdir -p var/test-artifacts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,9 +9,6 @@ from typing import Literal
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
-from core.errors import LoopworkError
-
-from .models import Project
 from .quality_selectors import (
     SORTS,
     project_quality_page,
@@ -19,7 +16,7 @@ from .quality_selectors import (
     project_quality_totals,
     project_too_fast_flags,
 )
-from .review_api import ERRORS, ID
+from .review_api import ERRORS, ID, company_project
 
 router = Router(tags=["review"])
 
@@ -83,14 +80,7 @@ class QualityOut(Schema):
     response={200: QualityOut, **ERRORS},
 )
 def quality(request, filters: Query[QualityQuery], project_id: int = ID):
-    membership = request.user.company_membership
-    project = (
-        Project.objects.filter(pk=project_id, company_id=membership.company_id).first()
-        if membership is not None
-        else None
-    )
-    if project is None:
-        raise LoopworkError("No such project.", code="not_found", status=404)
+    project = company_project(request, project_id)
     rows = project_quality_rows(project=project, sort=filters.sort, descending=filters.descending)
     page = Paginator(rows, filters.page_size).get_page(filters.page)
     figures = project_quality_page(project=project, rows=list(page.object_list))

@@ -121,6 +121,19 @@ class SubmissionQuery(Schema):
     page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
 
 
+def company_project(request, project_id: int) -> Project:
+    """One of the caller's company's projects; 404 for any other, and for non-members."""
+    membership = request.user.company_membership
+    project = (
+        Project.objects.filter(pk=project_id, company_id=membership.company_id).first()
+        if membership is not None
+        else None
+    )
+    if project is None:
+        raise LoopworkError("No such project.", code="not_found", status=404)
+    return project
+
+
 def _decision(assignment: Assignment) -> dict:
     return {
         "id": assignment.pk,
@@ -174,14 +187,7 @@ def reject(request, payload: RejectIn, assignment_id: int = ID):
     response={200: SubmissionPage, **ERRORS},
 )
 def submissions(request, filters: Query[SubmissionQuery], project_id: int = ID):
-    membership = request.user.company_membership
-    project = (
-        Project.objects.filter(pk=project_id, company_id=membership.company_id).first()
-        if membership is not None
-        else None
-    )
-    if project is None:
-        raise LoopworkError("No such project.", code="not_found", status=404)
+    project = company_project(request, project_id)
     rows = project_submissions(
         project=project,
         filters=SubmissionFilters(

@@ -112,6 +112,17 @@ def _reloads_on_setup(item) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_allowed():
+    """Eager tasks flag "inside a task" in one process-wide variable, saved and restored
+    around each; two threads running eager tasks at once (the concurrency tests) can leave it
+    set, and a later test's `.delay().get()` would then be refused. Each test starts clear."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield
