@@ -298,12 +298,19 @@ class PayoutBatch(TimeStampedModel):
         ordering = ["-created_at"]
         permissions = [("approve_payoutbatch", "Can review and approve payout batches")]
         constraints = [
+            # Worker requests gather in one open batch per currency, even when the first two
+            # requests race to open it.
+            models.UniqueConstraint(
+                fields=["kind", "currency"],
+                condition=Q(kind="requested", status="open"),
+                name="payout_batch_one_open_request_batch",
+            ),
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True)
                 | Q(created_by__isnull=True)
                 | ~Q(approved_by=F("created_by")),
                 name="payout_batch_four_eyes",
-            )
+            ),
         ]
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -199,17 +199,21 @@ def payout_flags(*, facts: FlagFacts, amount_cents: int, now) -> list[Flag]:
 
 
 def _open_requested_batch(currency: str) -> PayoutBatch:
-    batch = (
-        PayoutBatch.objects.select_for_update()
-        .filter(kind=PayoutBatch.Kind.REQUESTED, status=PayoutBatch.Status.OPEN, currency=currency)
-        .order_by("pk")
-        .first()
+    """The open batch of worker requests, locked; created by the first request. When two
+    first requests race, the unique constraint lets one create it and the other take it."""
+    open_batches = PayoutBatch.objects.select_for_update().filter(
+        kind=PayoutBatch.Kind.REQUESTED, status=PayoutBatch.Status.OPEN, currency=currency
     )
-    if batch is None:
-        batch = PayoutBatch.objects.create(
-            kind=PayoutBatch.Kind.REQUESTED, status=PayoutBatch.Status.OPEN, currency=currency
-        )
-    return batch
+    batch = open_batches.first()
+    if batch is not None:
+        return batch
+    try:
+        with transaction.atomic():
+            return PayoutBatch.objects.create(
+                kind=PayoutBatch.Kind.REQUESTED, status=PayoutBatch.Status.OPEN, currency=currency
+            )
+    except IntegrityError:
+        return open_batches.get()
 
 
 def _line_create(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.errors import LoopworkError
 from payouts import earnings, ledger
 from payouts.ledger import Leg
-from payouts.models import LedgerAccount, LedgerTransaction, PayoutLine
+from payouts.models import LedgerAccount, LedgerTransaction, PayoutBatch, PayoutLine
 from payouts.payouts import (
     payout_batch_approve,
     payout_batch_schedule,
@@ -62,6 +62,20 @@ def test_two_payout_requests_at_once_make_one_line_and_move_the_money_once():
     assert PayoutLine.objects.count() == 1
     assert balances(worker) == {"available": 1000, "in_transit": 4000, "paid_out": 0}
     assert ledger.balance_differences() == []
+
+
+def test_the_first_requests_of_two_workers_at_once_share_one_open_batch():
+    with connect_gateway() as (server, _gateway):
+        workers = [connected_worker(server, available_cents=5000) for _ in range(2)]
+
+    results = in_threads(
+        2,
+        lambda i: payout_request(worker=workers[i], amount_cents=2000, idempotency_key="first"),
+    )
+
+    assert all(isinstance(result, PayoutLine) for result in results), results
+    assert PayoutBatch.objects.count() == 1
+    assert {line.batch_id for line in PayoutLine.objects.all()} == {PayoutBatch.objects.get().pk}
 
 
 def test_the_same_request_twice_at_once_is_one_line():
