@@ -194,7 +194,7 @@ def _decide(
             created_at=now,
         )
         if new_status == Status.APPROVED:
-            _pay(assignment, decision=decision, now=now)
+            assignment_pay(assignment, decision_id=decision.pk, now=now)
         if new_status in (Status.APPROVED, Status.REJECTED) and (
             assignment.project.status in FINAL_STATES
         ):
@@ -228,14 +228,16 @@ def _queue_result_refresh(item_id: int) -> None:
     refresh_item_result.delay(item_id)
 
 
-def _pay(assignment: Assignment, *, decision: ReviewDecision, now: datetime.datetime) -> None:
+def assignment_pay(assignment: Assignment, *, decision_id: int, now: datetime.datetime) -> None:
+    """Post an approved assignment's pay (reward, fee, any pay-floor top-up) to the ledger,
+    with its work time capped at the lease; idempotent (keyed on the assignment)."""
     project = assignment.project
     work_seconds = assignment.work_seconds
     if work_seconds is not None:
         work_seconds = min(work_seconds, project.lease_seconds)
     approval_post(
         assignment_id=assignment.pk,
-        decision_id=decision.pk,
+        decision_id=decision_id,
         project_id=project.pk,
         company_id=project.company_id,
         worker_id=assignment.worker_id,

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from accounts.models import Company, User
 from marketplace.models import Assignment, Project, ReviewDecision
-from payouts.earnings import approval_post, bonus_post, holds_release_due
+from marketplace.review import assignment_pay
+from payouts.earnings import bonus_post, holds_release_due
 from payouts.models import LedgerTransaction
 from payouts.payout_accounts import payout_account_ensure
 from payouts.payouts import payout_batch_approve, payout_line_send, payout_request
@@ -59,23 +60,9 @@ def _approvals(workers: list[User]) -> list[tuple[Assignment, ReviewDecision | N
 def _pay_approvals(workers: list[User]) -> int:
     paid = 0
     for assignment, decision in _approvals(workers):
-        project = assignment.project
         decided_at = assignment.reviewed_at or assignment.submitted_at
         with _clock(decided_at):
-            approval_post(
-                assignment_id=assignment.pk,
-                decision_id=decision.pk if decision else 0,
-                project_id=project.pk,
-                company_id=project.company_id,
-                worker_id=assignment.worker_id,
-                reward_cents=assignment.reward_cents,
-                currency=project.currency,
-                project_title=project.title,
-                work_seconds=assignment.work_seconds,
-                pay_floor_hourly_cents=None,
-                link=f"/work/history/#submission-{assignment.pk}",
-                now=decided_at,
-            )
+            assignment_pay(assignment, decision_id=decision.pk if decision else 0, now=decided_at)
         paid += 1
     return paid
 
