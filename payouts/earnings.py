@@ -32,7 +32,8 @@ id order (ledger.accounts_lock).
 
 import datetime
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +41,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Company
+from core.bulk import rows_insert
 from core.errors import LoopworkError
 from core.money import format_money
 
@@ -109,22 +111,6 @@ def effective_pay_floor(project_floor_hourly_cents: int | None) -> int:
     return max(project_floor_hourly_cents or 0, settings.PAY_FLOOR_HOURLY_CENTS)
 
 
-@dataclass
-class _Purse:
-    """The escrow and the company balance an approval draws from, as locked right now."""
-
-    escrow: int
-    company: int
-
-    def draw(self, cents: int) -> tuple[int, int]:
-        """(from escrow, from the company balance) for `cents`; escrow first."""
-        from_escrow = min(self.escrow, cents)
-        from_company = cents - from_escrow
-        self.escrow -= from_escrow
-        self.company -= from_company
-        return from_escrow, from_company
-
-
 def _payer_legs(escrow_ref, company_ref, from_escrow: int, from_company: int) -> list[Leg]:
     legs = []
     if from_escrow:
@@ -134,112 +120,207 @@ def _payer_legs(escrow_ref, company_ref, from_escrow: int, from_company: int) ->
     return legs
 
 
-def approval_post(
-    *,
-    assignment_id: int,
-    decision_id: int,
-    project_id: int,
-    company_id: int,
-    worker_id: int,
-    reward_cents: int,
-    currency: str,
-    project_title: str,
-    work_seconds: int | None,
-    pay_floor_hourly_cents: int | None,
-    link: str,
-    now: datetime.datetime,
-) -> LedgerTransaction:
-    """Pay an approved assignment: reward to the worker's pending earnings, fee to revenue.
+@dataclass(frozen=True)
+class Approval:
+    """What paying one approved assignment needs, in plain values (the caller's facts).
 
-    Idempotent on the assignment ("approval:<id>"): an assignment is paid once, however
-    often it is approved (a decision raced, a rejection overturned). Draws from the
-    project's escrow, then the company balance; refuses with 409 `insufficient_balance`
-    when both together are short of the reward, fee and any pay-floor top-up, and posts
-    nothing. The pay-floor top-up (see the module docstring) is its own transaction
-    ("pay_floor:<id>"), posted with the approval. Each credit to pending gets an EarningHold
-    releasing at now + EARNINGS_HOLD_DAYS. Must run in the decision's transaction.
+    `work_seconds` is the measured time, already capped at the lease by the caller.
     """
-    key = approval_key(assignment_id)
-    if isinstance(reward_cents, bool) or not isinstance(reward_cents, int) or reward_cents < 1:
-        raise ValueError(f"an approval pays a positive whole reward, got {reward_cents!r}")
-    fee = platform_fee_cents(reward_cents)
-    top_up = pay_floor_top_up_cents(
-        reward_cents=reward_cents,
-        work_seconds=work_seconds,
-        floor_hourly_cents=effective_pay_floor(pay_floor_hourly_cents),
-    )
-    top_up_fee = platform_fee_cents(top_up)
-    escrow_ref = ledger.project_escrow(project_id, currency)
-    company_ref = ledger.company_balance(company_id, currency)
-    pending_ref = ledger.worker_pending(worker_id, currency)
-    revenue_ref = ledger.platform(REVENUE, currency)
-    release_at = _release_at(now)
-    common = {
-        "reference": f"assignment:{assignment_id}",
-        "link": link,
-        "currency": currency,
-        "source_key": f"project:{project_id}",
-        "source_label": project_title,
-        "work_seconds": work_seconds,
-        "available_at": release_at,
-    }
+
+    assignment_id: int
+    project_id: int
+    company_id: int
+    worker_id: int
+    reward_cents: int
+    currency: str
+    project_title: str
+    work_seconds: int | None
+    pay_floor_hourly_cents: int | None
+    link: str
+
+
+@dataclass
+class ApprovalsOutcome:
+    """Per assignment: its approval transaction (the first one on a replay), or the refusal."""
+
+    paid: dict[int, LedgerTransaction] = field(default_factory=dict)
+    refused: dict[int, LoopworkError] = field(default_factory=dict)
+
+
+def approval_post(*, decision_id: int, now: datetime.datetime, **facts) -> LedgerTransaction:
+    """Pay one approved assignment (see `approvals_post`); raises its refusal, if any.
+
+    `facts` are the fields of `Approval`. Must run in the decision's transaction.
+    """
+    approval = Approval(**facts)
     with transaction.atomic():
-        locked = ledger.accounts_lock([escrow_ref, company_ref, pending_ref, revenue_ref])
-        # Checked under the locks: a concurrent post of this approval has committed by now.
-        existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
-        purse = _Purse(
-            escrow=locked[ledger.project_escrow(project_id, currency)].balance_cents,
-            company=locked[ledger.company_balance(company_id, currency)].balance_cents,
-        )
-        needed = reward_cents + fee + top_up + top_up_fee
-        if purse.escrow + purse.company < needed:
-            raise LoopworkError(
-                "The project's budget and the company balance are too low to pay this "
-                f"approval: {format_money(needed, currency)} needed, "
-                f"{format_money(purse.escrow + purse.company, currency)} there. "
-                "Top up the balance, then approve again.",
-                code="insufficient_balance",
-                status=409,
-            )
-        approval = ledger.transaction_post(
-            idempotency_key=key,
-            kind=Kind.APPROVAL,
-            legs=[
-                *_payer_legs(escrow_ref, company_ref, *purse.draw(reward_cents + fee)),
-                Leg(pending_ref, reward_cents),
-                Leg(revenue_ref, fee),
-            ],
-            description=f"Task {assignment_id} approved: {project_title}",
-            locked=locked,
-            **common,
-        )
-        _hold(approval, worker_id=worker_id, amount_cents=reward_cents)
-        if top_up:
-            floor = ledger.transaction_post(
-                idempotency_key=pay_floor_key(assignment_id),
-                kind=Kind.PAY_FLOOR,
-                legs=[
-                    *_payer_legs(escrow_ref, company_ref, *purse.draw(top_up + top_up_fee)),
-                    Leg(pending_ref, top_up),
-                    *([Leg(revenue_ref, top_up_fee)] if top_up_fee else []),
-                ],
-                description=f"Pay floor top-up for task {assignment_id}: {project_title}",
-                locked=locked,
-                **common,
-            )
-            _hold(floor, worker_id=worker_id, amount_cents=top_up)
+        outcome = approvals_post([approval], now=now)
+        if approval.assignment_id in outcome.refused:
+            # Raised inside the savepoint: the accounts made for it go too.
+            raise outcome.refused[approval.assignment_id]
+    posted = outcome.paid[approval.assignment_id]
     logger.info(
         "approval paid",
         extra={
-            "assignment_id": assignment_id,
+            "assignment_id": approval.assignment_id,
             "decision_id": decision_id,
-            "ledger_transaction": approval.pk,
-            "pay_floor_cents": top_up,
+            "ledger_transaction": posted.pk,
         },
     )
-    return approval
+    return posted
+
+
+def approvals_post(approvals: Sequence[Approval], *, now: datetime.datetime) -> ApprovalsOutcome:
+    """Pay approved assignments: reward to each worker's pending earnings, fee to revenue.
+
+    Idempotent per assignment ("approval:<id>"): an assignment is paid once, however often
+    it is approved (a decision raced, a rejection overturned, a batch retried). Each draws
+    from its project's escrow, then the company balance, in the order given; one whose
+    payer is short of the reward, fee and any pay-floor top-up is refused (409
+    `insufficient_balance`, in `refused`) and posts nothing, and the others go ahead. The
+    pay-floor top-up (see the module docstring) is its own transaction ("pay_floor:<id>").
+    Each credit to pending gets an EarningHold releasing at now + EARNINGS_HOLD_DAYS.
+
+    One batch costs a fixed number of queries whatever its size: lock every account at
+    once (in id order), read the keys already posted, then write all transactions, entries,
+    balances and holds in one statement each. Must run in the decisions' transaction.
+    """
+    for approval in approvals:
+        reward = approval.reward_cents
+        if isinstance(reward, bool) or not isinstance(reward, int) or reward < 1:
+            raise ValueError(f"an approval pays a positive whole reward, got {reward!r}")
+        if not approval.currency:
+            raise ValueError("an approval is paid in its project's currency")
+    outcome = ApprovalsOutcome()
+    if not approvals:
+        return outcome
+    release_at = _release_at(now)
+    with transaction.atomic(savepoint=False):
+        locked = ledger.accounts_lock(ref for approval in approvals for ref in _refs(approval))
+        # Checked under the locks: a concurrent post of any of these has committed by now.
+        posted_before = {
+            tx.idempotency_key: tx
+            for tx in LedgerTransaction.objects.filter(
+                idempotency_key__in=[approval_key(a.assignment_id) for a in approvals]
+            )
+        }
+        funds = {ref: account.balance_cents for ref, account in locked.items()}
+        postings: list[ledger.Posting] = []
+        holds: list[tuple[int, int]] = []  # per posting: the worker and the cents it holds
+        first_posting: dict[int, int] = {}  # assignment id -> index of its approval posting
+        for approval in approvals:
+            assignment_id = approval.assignment_id
+            if assignment_id in first_posting or assignment_id in outcome.refused:
+                continue  # named twice in the batch: paid (or refused) once
+            if approval_key(assignment_id) in posted_before:
+                outcome.paid[assignment_id] = posted_before[approval_key(assignment_id)]
+                continue
+            planned = _approval_postings(approval, funds=funds, release_at=release_at)
+            if isinstance(planned, LoopworkError):
+                outcome.refused[assignment_id] = planned
+                continue
+            first_posting[assignment_id] = len(postings)
+            for posting, held_cents in planned:
+                postings.append(posting)
+                holds.append((approval.worker_id, held_cents))
+        written = ledger.postings_write(locked, postings)
+        rows_insert(
+            EarningHold,
+            ["transaction", "worker", "amount_cents", "reversed_cents", "currency", "release_at"],
+            (
+                (tx.pk, worker_id, held_cents, 0, tx.currency, release_at)
+                for tx, (worker_id, held_cents) in zip(written, holds, strict=True)
+            ),
+        )
+    for assignment_id, index in first_posting.items():
+        outcome.paid[assignment_id] = written[index]
+    return outcome
+
+
+def _refs(approval: Approval) -> list[ledger.AccountRef]:
+    currency = approval.currency
+    return [
+        ledger.project_escrow(approval.project_id, currency),
+        ledger.company_balance(approval.company_id, currency),
+        ledger.worker_pending(approval.worker_id, currency),
+        ledger.platform(REVENUE, currency),
+    ]
+
+
+def _approval_postings(
+    approval: Approval, *, funds: dict, release_at: datetime.datetime
+) -> list[tuple[ledger.Posting, int]] | LoopworkError:
+    """The approval's posting and any pay-floor top-up, each with what it credits to the
+    worker's pending earnings, drawing on `funds` (the locked balances as the batch leaves
+    them); the refusal when its payer is short."""
+    escrow_ref, company_ref, pending_ref, revenue_ref = _refs(approval)
+    reward = approval.reward_cents
+    currency = approval.currency
+    fee = platform_fee_cents(reward)
+    top_up = pay_floor_top_up_cents(
+        reward_cents=reward,
+        work_seconds=approval.work_seconds,
+        floor_hourly_cents=effective_pay_floor(approval.pay_floor_hourly_cents),
+    )
+    top_up_fee = platform_fee_cents(top_up)
+    needed = reward + fee + top_up + top_up_fee
+    there = funds[escrow_ref] + funds[company_ref]
+    if there < needed:
+        return LoopworkError(
+            "The project's budget and the company balance are too low to pay this "
+            f"approval: {format_money(needed, currency)} needed, "
+            f"{format_money(there, currency)} there. Top up the balance, then approve again.",
+            code="insufficient_balance",
+            status=409,
+        )
+
+    def draw(cents: int) -> list[Leg]:
+        from_escrow = min(funds[escrow_ref], cents)
+        funds[escrow_ref] -= from_escrow
+        funds[company_ref] -= cents - from_escrow
+        return _payer_legs(escrow_ref, company_ref, from_escrow, cents - from_escrow)
+
+    assignment_id = approval.assignment_id
+    title = approval.project_title
+    common = {
+        "reference": f"assignment:{assignment_id}",
+        "link": approval.link,
+        "currency": currency,
+        "source_key": f"project:{approval.project_id}",
+        "source_label": title,
+        "work_seconds": approval.work_seconds,
+        "available_at": release_at,
+    }
+    planned = [
+        (
+            ledger.posting(
+                idempotency_key=approval_key(assignment_id),
+                kind=Kind.APPROVAL,
+                legs=[*draw(reward + fee), Leg(pending_ref, reward), Leg(revenue_ref, fee)],
+                description=f"Task {assignment_id} approved: {title}",
+                **common,
+            ),
+            reward,
+        )
+    ]
+    if top_up:
+        planned.append(
+            (
+                ledger.posting(
+                    idempotency_key=pay_floor_key(assignment_id),
+                    kind=Kind.PAY_FLOOR,
+                    legs=[
+                        *draw(top_up + top_up_fee),
+                        Leg(pending_ref, top_up),
+                        *([Leg(revenue_ref, top_up_fee)] if top_up_fee else []),
+                    ],
+                    description=f"Pay floor top-up for task {assignment_id}: {title}",
+                    **common,
+                ),
+                top_up,
+            )
+        )
+    return planned
 
 
 def approval_reverse(*, assignment_id: int, reason: str, actor) -> LedgerTransaction:

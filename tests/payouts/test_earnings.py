@@ -5,10 +5,13 @@ refusal proves nothing moved; every service replayed with its key moves nothing 
 The fee is 20% (settings.PLATFORM_FEE_PERCENT), rounded half up.
 """
 
+import dataclasses
 import datetime
 import sys
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.errors import LoopworkError
 from payouts import earnings, ledger
@@ -262,6 +265,115 @@ def test_approval_with_floor_is_refused_whole_when_the_top_up_cannot_be_paid():
     refusal = refused(approve, reward=50, floor=1200, seconds=600)
 
     assert refusal.code == "insufficient_balance"
+    assert snapshot() == before
+
+
+# --- Approvals in batches (automatic and bulk approval) -------------------------------------
+
+
+def batch_of(*assignment_ids: int, reward: int = 50, project_id: int = PROJECT, **overrides):
+    return [
+        earnings.Approval(
+            assignment_id=assignment_id,
+            project_id=project_id,
+            company_id=COMPANY,
+            worker_id=WORKER,
+            reward_cents=reward,
+            currency="USD",
+            project_title="Sentiment of reviews",
+            work_seconds=60,
+            pay_floor_hourly_cents=None,
+            link=f"/work/history/#submission-{assignment_id}",
+        )
+        for assignment_id in assignment_ids
+    ]
+
+
+def test_a_batch_pays_in_order_until_its_payer_runs_short_and_refuses_only_the_rest():
+    fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=150)
+    fund_company(COMPANY, 10)
+    fund_escrow(project_id=PROJECT + 1, company_id=COMPANY + 1, cents=60)
+
+    # 60 each: 1 and 2 from the escrow, 3 has 30 + 10 left, 4 pays from another escrow.
+    outcome = earnings.approvals_post(
+        [*batch_of(1, 2, 3), *batch_of(4, project_id=PROJECT + 1)], now=NOW
+    )
+
+    assert sorted(outcome.paid) == [1, 2, 4]
+    assert [outcome.paid[n].idempotency_key for n in (1, 2, 4)] == [
+        "approval:1",
+        "approval:2",
+        "approval:4",
+    ]
+    assert list(outcome.refused) == [3]
+    assert (outcome.refused[3].code, outcome.refused[3].status) == ("insufficient_balance", 409)
+    assert "$0.60 needed, $0.40 there" in outcome.refused[3].message
+    assert balances()["escrow"] == 30
+    assert balances()["company"] == 10
+    assert balances()["pending"] == 150
+    assert ledger.balance_of(ledger.project_escrow(PROJECT + 1)) == 0
+    assert EarningHold.objects.count() == 3
+    assert not LedgerTransaction.objects.filter(idempotency_key="approval:3").exists()
+    consistent()
+
+
+def test_a_batch_pays_an_assignment_named_twice_once_and_replays_those_paid_before():
+    fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=1000)
+    first = approve(2)
+    before = LedgerTransaction.objects.count()
+
+    outcome = earnings.approvals_post(batch_of(1, 1, 2), now=NOW)
+
+    assert outcome.paid[2].pk == first.pk
+    assert outcome.refused == {}
+    assert LedgerTransaction.objects.count() == before + 1
+    assert balances()["pending"] == 100
+    assert EarningHold.objects.count() == 2
+    consistent()
+
+
+def test_a_batch_tops_up_to_the_pay_floor_and_holds_both_credits():
+    fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=1000)
+    approvals = [
+        dataclasses.replace(approval, work_seconds=600, pay_floor_hourly_cents=1200)
+        for approval in batch_of(1, 2)
+    ]
+
+    earnings.approvals_post(approvals, now=NOW)
+
+    assert sorted(EarningHold.objects.values_list("amount_cents", flat=True)) == [50, 50, 150, 150]
+    assert balances()["pending"] == 400
+    assert balances()["escrow"] == 1000 - 2 * (60 + 180)
+    consistent()
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size():
+    fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=100_000)
+    earnings.approvals_post(batch_of(1), now=NOW)  # the worker's accounts exist from here
+
+    with CaptureQueriesContext(connection) as small:
+        earnings.approvals_post(batch_of(*range(10, 15)), now=NOW)
+    with CaptureQueriesContext(connection) as large:
+        earnings.approvals_post(batch_of(*range(100, 160)), now=NOW)
+
+    assert len(large) == len(small)
+    assert len(small) <= 7
+    assert balances()["pending"] == 50 * 66
+    consistent()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"reward_cents": 0}, {"reward_cents": 1.5}, {"reward_cents": True}, {"currency": ""}],
+)
+def test_a_batch_with_a_malformed_approval_is_refused_whole(change):
+    fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=1000)
+    before = snapshot()
+    good, bad = batch_of(1, 2)
+
+    with pytest.raises(ValueError):
+        earnings.approvals_post([good, dataclasses.replace(bad, **change)], now=NOW)
+
     assert snapshot() == before
 
 

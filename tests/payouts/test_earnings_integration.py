@@ -7,6 +7,8 @@ import random
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.api_tokens import api_token_create
 from accounts.models import Notification
@@ -178,6 +180,32 @@ def test_automatic_approval_leaves_unpaid_submissions_due_until_the_company_tops
     assert auto_approve_due(now=later) == 1
     assert company_balance(project.company_id) == 0
     assert pending(submission.worker) == 50
+
+
+def test_automatic_approval_pays_a_batch_with_the_same_queries_but_one_notice_each():
+    project = make_project(reward_cents=50, escrow_cents=10_000)
+    due_at = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    later = due_at + datetime.timedelta(minutes=1)
+
+    def due(count: int) -> list[Assignment]:
+        return [
+            make_submission(project, WorkerFactory(), review_due_at=due_at) for _ in range(count)
+        ]
+
+    due(1)
+    assert auto_approve_due(now=later) == 1  # the project's and the platform's accounts exist
+    due(3)
+    with CaptureQueriesContext(connection) as small:
+        assert auto_approve_due(now=later) == 3
+    large_batch = due(12)
+    with CaptureQueriesContext(connection) as large:
+        assert auto_approve_due(now=later) == 12
+
+    # Locks, ledger, status and audit rows are per batch; only the worker's notice is not.
+    assert len(large) - len(small) == 12 - 3
+    assert pending(large_batch[0].worker) == 50
+    assert ReviewDecision.objects.filter(action=ReviewDecision.Action.AUTO_APPROVED).count() == 16
+    assert ledger.balance_differences() == []
 
 
 def test_the_projects_pay_floor_tops_up_an_approval():

@@ -11,7 +11,7 @@ from marketplace.projects import (
     project_transition,
     project_update,
 )
-from marketplace.review import review_approve, review_reject
+from marketplace.review import review_approve, review_bulk, review_reject
 from payouts import funding
 from payouts.models import LedgerTransaction
 from tests.factories import MembershipFactory, WorkerFactory, fund_company
@@ -176,6 +176,24 @@ def test_raising_the_overlap_of_an_active_project_reserves_the_difference(owner)
     assert refused.value.code == "insufficient_balance"
     project.refresh_from_db()
     assert project.overlap == 3
+
+
+def test_a_bulk_approval_of_a_finished_projects_last_answers_returns_its_escrow(owner):
+    project = _draft(owner, items=3, overlap=1)
+    fund_company(owner.company_id, 1_000)
+    project_transition(project=project, membership=owner, action="launch")
+    submitted = [
+        make_assignment(item, WorkerFactory(), status=Assignment.Status.SUBMITTED)
+        for item in project.items.order_by("pk")[:2]
+    ]
+    project_transition(project=project, membership=owner, action="cancel")
+    assert funding.escrow_cents(project.pk) == 240
+
+    outcome = review_bulk([a.pk for a in submitted], reviewer=owner.user, action="approve")
+
+    assert outcome.done == [a.pk for a in submitted]
+    assert funding.escrow_cents(project.pk) == 0
+    assert funding.company_balance_cents(owner.company_id) == 1_000 - 240
 
 
 def test_the_last_review_decision_of_a_finished_project_returns_its_escrow(owner):
