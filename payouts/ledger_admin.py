@@ -1,29 +1,29 @@
 """The "Ledger" area of the Wagtail admin: accounts with their entries, transactions with
-their entries and reversals, a worker's statement, and the fraud reversal of approved work.
+their entries and reversals, and a worker's statement.
 
-Reading needs `payouts.view_ledgertransaction`; reversing also needs
-`payouts.reverse_ledgertransaction`. Thin: payouts/selectors.py reads a worker's money and
-payouts/earnings.py reverses. Nothing here writes the ledger itself. The hooks at the end
-register the URLs and the menu item (imported from payouts/wagtail_hooks.py).
+Reading needs `payouts.view_ledgertransaction`. An approval's page carries the form that
+reverses it for fraud (to staff who also hold `payouts.reverse_ledgertransaction`); the form
+posts to marketplace/review_admin_views.py, because a reversal is a review decision too (its
+audit row, the worker's notice), and payouts never imports marketplace. That view uses
+`ReverseForm`, `approval_assignment_id` and `transaction_page` from here. Nothing here writes
+the ledger. The hooks at the end register the URLs and the menu item (imported from
+payouts/wagtail_hooks.py).
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import include, path, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from accounts.models import User
 from core.access import staff_required
-from core.errors import LoopworkError
 from core.money import format_money
 
-from .earnings import approval_reverse
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .selectors import earnings_summary, statement_page, worker_accounts
 
@@ -57,7 +57,7 @@ def _keyset(queryset, before: int | None, size: int = PER_PAGE):
     return rows[:size], older
 
 
-def _assignment_id(tx: LedgerTransaction) -> int | None:
+def approval_assignment_id(tx: LedgerTransaction) -> int | None:
     """The assignment an approval paid, from its "assignment:<id>" reference."""
     prefix, _, number = tx.reference.partition(":")
     if tx.kind == LedgerTransaction.Kind.APPROVAL and prefix == "assignment" and number.isdigit():
@@ -168,11 +168,13 @@ def transaction_list(request):
     )
 
 
-def _transaction_context(request, tx: LedgerTransaction, form: ReverseForm) -> dict:
+def transaction_page(request, tx: LedgerTransaction, *, form: ReverseForm, status: int = 200):
+    """The page of one transaction, with `form` as its fraud reversal form (bound and with
+    its errors when a reversal was refused)."""
     entries = tx.entries.select_related("account").order_by("pk")
     reversals = list(tx.reversals.order_by("pk"))
-    assignment_id = _assignment_id(tx)
-    return {
+    assignment_id = approval_assignment_id(tx)
+    context = {
         "tx": tx,
         "entries": [
             {
@@ -189,6 +191,7 @@ def _transaction_context(request, tx: LedgerTransaction, form: ReverseForm) -> d
         and request.user.has_perm(REVERSE),
         "form": form,
     }
+    return render(request, "payouts/ledger_admin/transaction.html", context, status=status)
 
 
 @staff_required(VIEW)
@@ -197,38 +200,7 @@ def transaction_detail(request, transaction_id: int):
     """One transaction: its entries, what it reverses or what reversed it, and for an
     approval not yet reversed, the fraud reversal form (to staff who may reverse)."""
     tx = get_object_or_404(LedgerTransaction.objects.select_related("reverses"), pk=transaction_id)
-    return render(
-        request,
-        "payouts/ledger_admin/transaction.html",
-        _transaction_context(request, tx, ReverseForm()),
-    )
-
-
-@staff_required(REVERSE)
-@require_POST
-def transaction_reverse(request, transaction_id: int):
-    """Reverse an approval for fraud: payouts.earnings.approval_reverse does it, once."""
-    tx = get_object_or_404(LedgerTransaction.objects.select_related("reverses"), pk=transaction_id)
-    assignment_id = _assignment_id(tx)
-    if assignment_id is None:
-        raise Http404("Only an approval can be reversed for fraud.")
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            reversal = approval_reverse(
-                assignment_id=assignment_id, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except LoopworkError as refusal:
-            form.add_error("reason" if refusal.field == "reason" else None, refusal.message)
-        else:
-            messages.success(request, f"Approval of task {assignment_id} reversed.")
-            return redirect("ledger_admin:transaction", transaction_id=reversal.pk)
-    return render(
-        request,
-        "payouts/ledger_admin/transaction.html",
-        _transaction_context(request, tx, form),
-        status=422,
-    )
+    return transaction_page(request, tx, form=ReverseForm())
 
 
 @staff_required(VIEW)
@@ -279,11 +251,6 @@ def register_ledger_admin_urls():
         path("accounts/<int:account_id>/", account_detail, name="account"),
         path("transactions/", transaction_list, name="transactions"),
         path("transactions/<int:transaction_id>/", transaction_detail, name="transaction"),
-        path(
-            "transactions/<int:transaction_id>/reverse/",
-            transaction_reverse,
-            name="transaction_reverse",
-        ),
         path("workers/<int:worker_id>/", worker_statement, name="worker"),
     ]
     return [path("ledger/", include((patterns, "ledger_admin"), namespace="ledger_admin"))]

@@ -293,11 +293,19 @@ class PayoutBatch(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # "weekly:<ISO year>-W<week>:<currency>" on the scheduler's batches, empty on staff-made
+    # ones; unique, so two scheduler runs at once cannot both make the week's batch.
+    schedule_key = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
         permissions = [("approve_payoutbatch", "Can review and approve payout batches")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["schedule_key"],
+                condition=~Q(schedule_key=""),
+                name="payout_batch_one_per_schedule_key",
+            ),
             # Worker requests gather in one open batch per currency, even when the first two
             # requests race to open it.
             models.UniqueConstraint(

@@ -1,14 +1,14 @@
-"""The Ledger area of the Wagtail admin: accounts, transactions, a worker's statement, and the
-fraud reversal of an approval, each behind its permission."""
+"""The Ledger area of the Wagtail admin: accounts, transactions and a worker's statement, each
+behind its permission, and the fraud reversal form on an approval's page (the reversal itself
+is marketplace's view: tests/marketplace/test_review_admin_views.py)."""
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 
-from payouts import ledger
-from payouts.models import EarningHold, LedgerTransaction
+from payouts.models import LedgerTransaction
 from tests.factories import UserFactory
-from tests.payouts.earnings_fixtures import earn, release
+from tests.payouts.earnings_fixtures import earn
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,6 @@ def admin_user(*codenames: str):
     # The admin asks staff for a second factor first.
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     return staff
-
-
-def reverse_url(tx) -> str:
-    return f"/admin/ledger/transactions/{tx.pk}/reverse/"
 
 
 @pytest.fixture
@@ -91,66 +87,17 @@ def test_a_worker_cannot_reach_the_ledger_admin(client, worker, approval):
     assert "/login/" in response["Location"]
 
 
-def test_reversing_for_fraud_takes_the_earnings_back(client, worker, approval):
-    staff = admin_user("view_ledgertransaction", "reverse_ledgertransaction")
-    client.force_login(staff)
-    detail = client.get(f"/admin/ledger/transactions/{approval.pk}/")
-    assert detail.context["can_reverse"] is True
-
-    response = client.post(reverse_url(approval), {"reason": "Copied another worker's answers"})
-
-    reversal = LedgerTransaction.objects.get(reverses=approval)
-    assert response.status_code == 302
-    assert response["Location"] == f"/admin/ledger/transactions/{reversal.pk}/"
-    assert reversal.kind == LedgerTransaction.Kind.REVERSAL
-    assert reversal.created_by == staff
-    assert "Copied another worker's answers" in reversal.description
-    assert ledger.balance_of(ledger.worker_pending(worker.pk)) == 0
-    assert EarningHold.objects.get(transaction=approval).reversed_cents == 1500
-    assert client.get(f"/admin/ledger/transactions/{approval.pk}/").context["can_reverse"] is False
-
-
-def test_a_reversal_past_the_balance_is_owed_not_negative(client, worker, approval):
-    release(approval.available_at)
-    with_available = ledger.balance_of(ledger.worker_available(worker.pk))
-    ledger.transaction_post(
-        idempotency_key="spent",
-        kind=LedgerTransaction.Kind.PAYOUT,
-        legs=[
-            ledger.Leg(ledger.worker_available(worker.pk), -1000),
-            ledger.Leg(ledger.worker_in_transit(worker.pk), 1000),
-        ],
-        reference="payout_line:1",
-        description="Payout",
-    )
-    client.force_login(admin_user("view_ledgertransaction", "reverse_ledgertransaction"))
-
-    client.post(reverse_url(approval), {"reason": "Bot traffic"})
-
-    assert with_available == 1500
-    assert ledger.balance_of(ledger.worker_available(worker.pk)) == 0
-    assert ledger.balance_of(ledger.worker_receivable(worker.pk)) == -1000
-
-
-def test_a_reversal_needs_a_reason_and_the_permission(client, approval):
-    reader = admin_user("view_ledgertransaction")
-    client.force_login(reader)
-    refused = client.post(reverse_url(approval), {"reason": "Fraud"})
-    assert (refused.status_code, refused["Location"]) == (302, "/admin/")
-
-    client.force_login(admin_user("view_ledgertransaction", "reverse_ledgertransaction"))
-    empty = client.post(reverse_url(approval), {"reason": "  "})
-
-    assert empty.status_code == 422
-    assert "Say why this work is reversed." in empty.content.decode()
-    assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.REVERSAL).exists()
-
-
-def test_only_approvals_can_be_reversed_here(client, approval):
+def test_an_approvals_page_offers_the_fraud_reversal_to_staff_who_may_reverse(client, approval):
     client.force_login(admin_user("view_ledgertransaction", "reverse_ledgertransaction"))
     top_up = LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.TOP_UP).first()
 
-    response = client.post(reverse_url(top_up), {"reason": "Fraud"})
+    detail = client.get(f"/admin/ledger/transactions/{approval.pk}/")
+    other = client.get(f"/admin/ledger/transactions/{top_up.pk}/")
 
-    assert response.status_code == 404
-    assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.REVERSAL).exists()
+    assert detail.context["can_reverse"] is True
+    # The reversal is a review decision too, so marketplace's view receives the form.
+    assert f'action="/admin/review/approvals/{approval.pk}/reverse-for-fraud/"' in (
+        detail.content.decode()
+    )
+    assert other.context["can_reverse"] is False
+    assert "Reverse for fraud" not in other.content.decode()
