@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
-from core.bulk import rows_insert, rows_insert_returning_ids
+from core.bulk import COPY_MIN_ROWS, rows_insert, rows_insert_returning_ids
 from payouts.models import LedgerTransaction
 from tests.factories import WorkerFactory
 
@@ -59,15 +59,19 @@ def test_inserts_are_counted_like_any_query_and_nothing_runs_for_no_rows():
     with CaptureQueriesContext(connection) as none:
         rows_insert(Notification, FIELDS, [])
         assert rows_insert_returning_ids(Notification, FIELDS, []) == []
-    with CaptureQueriesContext(connection) as some:
+    with CaptureQueriesContext(connection) as few:
         rows_insert(Notification, FIELDS, notification_rows(worker.pk, 5))
+    with CaptureQueriesContext(connection) as many:
+        rows_insert(Notification, FIELDS, notification_rows(worker.pk, COPY_MIN_ROWS))
 
     assert len(none) == 0
-    assert len(some) == 1  # one COPY, or one executemany
-    assert Notification.objects.count() == 5
+    assert len(few) == 1  # one multi-row INSERT
+    assert len(many) == 1  # one COPY on PostgreSQL, one INSERT of 400 parameters on SQLite
+    assert Notification.objects.count() == 5 + COPY_MIN_ROWS
 
 
-def test_a_duplicate_key_is_an_integrity_error_and_writes_nothing():
+@pytest.mark.parametrize("count", [2, COPY_MIN_ROWS + 10])  # by INSERT, and by COPY on PostgreSQL
+def test_a_duplicate_key_is_an_integrity_error_and_writes_nothing(count):
     fields = [
         "idempotency_key",
         "kind",
@@ -79,10 +83,11 @@ def test_a_duplicate_key_is_an_integrity_error_and_writes_nothing():
         "source_label",
         "created_at",
     ]
-    row = ("dup:1", "top_up", "USD", "ref", "Top-up", "", "", "", AT)
+    row = ("dup:0", "top_up", "USD", "ref", "Top-up", "", "", "", AT)
     rows_insert(LedgerTransaction, fields, [row])
+    fresh = [(f"dup:{n}", *row[1:]) for n in range(1, count)]
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        rows_insert(LedgerTransaction, fields, [("dup:2", *row[1:]), row])
+        rows_insert_returning_ids(LedgerTransaction, fields, [*fresh, row])
 
-    assert list(LedgerTransaction.objects.values_list("idempotency_key", flat=True)) == ["dup:1"]
+    assert list(LedgerTransaction.objects.values_list("idempotency_key", flat=True)) == ["dup:0"]

@@ -351,14 +351,16 @@ def test_a_batch_costs_the_same_queries_whatever_its_size():
     fund_escrow(project_id=PROJECT, company_id=COMPANY, cents=100_000)
     earnings.approvals_post(batch_of(1), now=NOW)  # the worker's accounts exist from here
 
+    # Both sizes fit SQLite's parameter limit in one statement per table, and both go by
+    # COPY on PostgreSQL (core.bulk.COPY_MIN_ROWS).
     with CaptureQueriesContext(connection) as small:
-        earnings.approvals_post(batch_of(*range(10, 15)), now=NOW)
+        earnings.approvals_post(batch_of(*range(100, 155)), now=NOW)
     with CaptureQueriesContext(connection) as large:
-        earnings.approvals_post(batch_of(*range(100, 160)), now=NOW)
+        earnings.approvals_post(batch_of(*range(200, 275)), now=NOW)
 
     assert len(large) == len(small)
     assert len(small) <= 7
-    assert balances()["pending"] == 50 * 66
+    assert balances()["pending"] == 50 * (1 + 55 + 75)
     consistent()
 
 
