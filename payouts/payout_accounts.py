@@ -5,7 +5,8 @@ from the worker id, so two clicks or a retried request never make a second accou
 account link; Stripe sends the worker back to our return page, which re-reads the account
 (`payout_account_sync`), or to our refresh page when the link expired, which makes a new link.
 `account.updated` webhooks keep the state current (`handle_account_updated`) and never move it
-backwards: an event older than the state we hold is ignored.
+backwards: an event older than the state we hold is ignored. `payout.failed` (the worker's
+bank refused Stripe's payout) tells the worker (`handle_bank_payout_failed`).
 
 In offline test mode (no Stripe key) the same calls go to the offline gateway, whose onboarding
 completes at once and whose "link" is our own return page.
@@ -15,9 +16,12 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.notifications import notify
 from core.errors import LoopworkError
+from core.money import format_money
 
 from .models import PayoutAccount
 from .stripe_gateway import ConnectAccount, get_gateway
@@ -129,3 +133,47 @@ def handle_account_updated(event: dict) -> str:
     as_of = datetime.datetime.fromtimestamp(int(event["created"]), tz=datetime.UTC)
     applied = _apply(account_id=account.pk, remote=ConnectAccount.from_stripe(data), as_of=as_of)
     return "updated" if applied is not None else "stale"
+
+
+def handle_bank_payout_failed(event: dict) -> str:
+    """A verified `payout.failed` of a connected account: Stripe could not pay the worker's
+    bank. Returns "notified" or "unknown_account".
+
+    The transfer to the worker succeeded (their payout line stays paid): the money is in
+    their Stripe balance, and Stripe sends it again once the bank details are fixed, so the
+    ledger moves nothing. The worker is told what the bank said and where to fix it, once
+    per event (webhooks store and process each event id once).
+    """
+    account = (
+        PayoutAccount.objects.select_related("worker")
+        .filter(stripe_account_id=event.get("account") or "")
+        .first()
+    )
+    if account is None:
+        logger.info("payout.failed for an account we do not know", extra={"event": event["id"]})
+        return "unknown_account"
+    payout = event["data"]["object"]
+    amount = format_money(int(payout["amount"]), str(payout["currency"]).upper())
+    reason = payout.get("failure_message") or "the bank returned it"
+    notify(
+        account.worker,
+        kind="bank_payout_failed",
+        title=f"Your bank could not receive {amount}",
+        body=(
+            f"Stripe tried to send {amount} to your bank and it was returned: {reason} "
+            "The money is safe in your Stripe account. Update your bank details in your "
+            "Stripe Express dashboard (Stripe emailed you its link when you connected) and "
+            "Stripe sends it again."
+        ),
+        link=reverse("payouts_work:payouts"),
+        email=True,
+    )
+    logger.warning(
+        "bank payout failed",
+        extra={
+            "event": event["id"],
+            "worker": account.worker_id,
+            "code": payout.get("failure_code"),
+        },
+    )
+    return "notified"

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from . import funding
 from .models import StripeEvent
-from .payout_accounts import handle_account_updated
+from .payout_accounts import handle_account_updated, handle_bank_payout_failed
 from .payouts import handle_transfer_event
 from .stripe_gateway import WebhookSignatureError, webhook_event_verify
 
@@ -47,7 +47,7 @@ HANDLERS: dict[str, Callable[[dict], str]] = {
     "transfer.created": handle_transfer_event,
     "transfer.updated": handle_transfer_event,
     "transfer.reversed": handle_transfer_event,
-    "payout.failed": handle_transfer_event,
+    "payout.failed": handle_bank_payout_failed,
 }
 
 # What handlers return when an event changed nothing of ours: not our object, another

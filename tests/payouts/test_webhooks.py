@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import Notification
 from payouts import funding, webhooks
-from payouts.models import LedgerTransaction, StripeEvent, TopUp
+from payouts.models import LedgerTransaction, PayoutAccount, StripeEvent, TopUp
 from payouts.stripe_gateway import PaymentIntent, Refund
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, WorkerFactory
 from tests.payouts.conftest import CONNECT_SECRET, PLATFORM_SECRET, post_event, sign
 
 pytestmark = pytest.mark.django_db
@@ -341,6 +342,45 @@ def test_unknown_event_types_are_stored_and_ignored(deliver):
     deliver(event)
 
     assert StripeEvent.objects.get().status == "ignored"
+
+
+# A worker's bank refusing Stripe's payout.
+
+
+def _payout_failed_event(account_id: str) -> dict:
+    event = json.loads((FIXTURES / "connect_event_payout_failed.json").read_text())
+    event["account"] = account_id
+    event["created"] = int(time.time())
+    return event
+
+
+def test_a_failed_bank_payout_tells_the_worker_once_and_moves_no_money(deliver):
+    worker = WorkerFactory()
+    PayoutAccount.objects.create(
+        worker=worker, stripe_account_id="acct_1Bank", details_submitted=True, payouts_enabled=True
+    )
+    event = _payout_failed_event("acct_1Bank")
+
+    first = deliver(event, secret=CONNECT_SECRET)
+    again = deliver(event, secret=CONNECT_SECRET)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert StripeEvent.objects.get().status == "processed"
+    notice = Notification.objects.get(user=worker)
+    assert notice.kind == "bank_payout_failed"
+    assert notice.title == "Your bank could not receive $32.50"
+    assert "The bank account has been closed." in notice.body
+    assert notice.link == "/work/payouts/"
+    assert not LedgerTransaction.objects.exists()
+
+
+def test_a_failed_bank_payout_of_an_unknown_account_is_ignored(deliver):
+    worker = WorkerFactory()
+
+    deliver(_payout_failed_event("acct_1Unknown"), secret=CONNECT_SECRET)
+
+    assert StripeEvent.objects.get().status == "ignored"
+    assert not Notification.objects.filter(user=worker).exists()
 
 
 def test_a_signed_body_that_is_not_an_event_is_refused(client, webhook_secrets):
