@@ -24,7 +24,8 @@ The life of a payout line:
    events never move money twice or backwards.
 
 Lock order: payout account -> batch -> line -> ledger accounts (the ledger locks its own, in
-id order). No Stripe call is ever made while a row lock is held.
+id order; the weekly batch locks a chunk's payout accounts at once, in id order, then their
+ledger accounts). No Stripe call is ever made while a row lock is held.
 """
 
 import datetime
@@ -216,6 +217,44 @@ def _open_requested_batch(currency: str) -> PayoutBatch:
         return open_batches.get()
 
 
+def _line_new(
+    *,
+    batch: PayoutBatch,
+    account: PayoutAccount,
+    amount_cents: int,
+    requested: bool,
+    flags: list[Flag],
+    now,
+) -> PayoutLine:
+    """An unsaved line in `batch` paying `amount_cents` to `account`."""
+    return PayoutLine(
+        batch=batch,
+        worker_id=account.worker_id,
+        payout_account=account,
+        amount_cents=amount_cents,
+        currency=batch.currency,
+        requested_by_worker=requested,
+        fraud_flags=[flag.as_json() for flag in flags],
+        expected_at=(now + datetime.timedelta(days=REVIEW_DAYS + ARRIVAL_DAYS)).date(),
+    )
+
+
+def _line_movement(line: PayoutLine, *, key: str) -> dict:
+    """What `ledger.posting` takes to move a saved line's amount available -> in transit."""
+    return {
+        "idempotency_key": key.format(line_id=line.pk),
+        "kind": TxKind.PAYOUT,
+        "legs": [
+            Leg(ledger.worker_available(line.worker_id), -line.amount_cents),
+            Leg(ledger.worker_in_transit(line.worker_id), line.amount_cents),
+        ],
+        "reference": _reference(line.pk),
+        "description": "Payout requested" if line.requested_by_worker else "Weekly payout",
+        "link": _link(line.pk),
+        "currency": line.currency,
+    }
+
+
 def _line_create(
     *,
     batch: PayoutBatch,
@@ -228,28 +267,16 @@ def _line_create(
 ) -> PayoutLine:
     """A line in `batch` with its money moved available -> in transit (refused, and nothing
     written, when the worker's available balance is short)."""
-    line = PayoutLine.objects.create(
+    line = _line_new(
         batch=batch,
-        worker_id=account.worker_id,
-        payout_account=account,
+        account=account,
         amount_cents=amount_cents,
-        currency=batch.currency,
-        requested_by_worker=requested,
-        fraud_flags=[flag.as_json() for flag in flags],
-        expected_at=(now + datetime.timedelta(days=REVIEW_DAYS + ARRIVAL_DAYS)).date(),
+        requested=requested,
+        flags=flags,
+        now=now,
     )
-    ledger.transaction_post(
-        idempotency_key=key.format(line_id=line.pk),
-        kind=TxKind.PAYOUT,
-        legs=[
-            Leg(ledger.worker_available(account.worker_id), -amount_cents),
-            Leg(ledger.worker_in_transit(account.worker_id), amount_cents),
-        ],
-        reference=_reference(line.pk),
-        description="Payout requested" if requested else "Weekly payout",
-        link=_link(line.pk),
-        currency=batch.currency,
-    )
+    line.save()
+    ledger.transaction_post(**_line_movement(line, key=key))
     return line
 
 
@@ -308,16 +335,16 @@ def payout_batch_schedule(*, created_by=None, now=None) -> PayoutBatch | None:
     and whose payout account Stripe lets us pay. Returns None when nobody qualifies.
 
     The scheduler runs it once a week (a second run in the same ISO week returns the week's
-    batch); staff may also make one from the admin, and then cannot approve it themselves.
+    batch, even when two run at once: the batch's unique `schedule_key` lets one create it);
+    staff may also make one from the admin, and then cannot approve it themselves.
     """
     now = now or timezone.now()
     currency = platform_currency()
+    schedule_key = ""
     if created_by is None:
-        monday = now - datetime.timedelta(days=now.weekday())
-        start = monday.replace(hour=0, minute=0, second=0, microsecond=0)
-        existing = PayoutBatch.objects.filter(
-            kind=PayoutBatch.Kind.SCHEDULED, created_by__isnull=True, created_at__gte=start
-        ).first()
+        year, week, _ = now.isocalendar()
+        schedule_key = f"weekly:{year}-W{week:02d}:{currency}"
+        existing = PayoutBatch.objects.filter(schedule_key=schedule_key).first()
         if existing is not None:
             return existing
     minimum = settings.PAYOUT_MINIMUM_CENTS
@@ -333,39 +360,91 @@ def payout_batch_schedule(*, created_by=None, now=None) -> PayoutBatch | None:
     )
     if not eligible:
         return None
-    batch = PayoutBatch.objects.create(
-        kind=PayoutBatch.Kind.SCHEDULED, currency=currency, created_by=created_by
-    )
+    try:
+        with transaction.atomic():
+            batch = PayoutBatch.objects.create(
+                kind=PayoutBatch.Kind.SCHEDULED,
+                currency=currency,
+                created_by=created_by,
+                schedule_key=schedule_key,
+            )
+    except IntegrityError:
+        if not schedule_key:
+            raise
+        # Another run made this week's batch since the check above; it fills the lines.
+        return PayoutBatch.objects.get(schedule_key=schedule_key)
     created = 0
     for start in range(0, len(eligible), SCHEDULE_CHUNK):
-        chunk = eligible[start : start + SCHEDULE_CHUNK]
-        worker_ids = [worker_id for worker_id, _ in chunk]
-        facts = flag_facts(worker_ids, now=now)
-        accounts = {
-            account.worker_id: account
-            for account in PayoutAccount.objects.filter(worker_id__in=worker_ids)
-        }
-        for worker_id, available in chunk:
-            try:
-                # The ledger re-checks the balance under its lock: if a request took the
-                # money since it was read, this line is refused and skipped.
-                with transaction.atomic():
-                    _line_create(
-                        batch=batch,
-                        account=accounts[worker_id],
-                        amount_cents=available,
-                        requested=False,
-                        key="payout:{line_id}",
-                        flags=payout_flags(facts=facts[worker_id], amount_cents=available, now=now),
-                        now=now,
-                    )
-            except LoopworkError as refusal:
-                if refusal.code != "insufficient_available":
-                    raise
-                continue
-            created += 1
+        added = _schedule_chunk(
+            batch=batch, chunk=eligible[start : start + SCHEDULE_CHUNK], now=now
+        )
+        if added is None:
+            # Approved while being filled: the rest stays available for the next batch.
+            break
+        created += added
     logger.info("payout batch scheduled", extra={"payout_batch": batch.pk, "lines": created})
     return batch
+
+
+def _schedule_chunk(*, batch: PayoutBatch, chunk: list[tuple[int, int]], now) -> int | None:
+    """Lines in the weekly `batch` for `chunk` (worker id, available cents as read), in one
+    database transaction and a fixed number of queries however long the chunk; returns how
+    many, or None (and adds none) when staff approved the batch while it was being filled:
+    a line added after approval would never be sent.
+
+    Takes payout_request's locks in its order: the payout accounts (in id order), then the
+    available and in-transit ledger accounts (`ledger.accounts_lock`, in id order). A
+    request of one of these workers therefore waits at its payout account, before it locks
+    the requests' batch, and never holds a lock this chunk wants while waiting for one it
+    holds. Under the locks, a worker is skipped whose available balance is now below the
+    amount read (a request took the money since) or whose payouts Stripe has disabled since.
+    The batch row is locked between the two, as payout_batch_approve locks it before its
+    lines, so an approval waits for the chunk being written or the chunk sees it.
+    """
+    worker_ids = [worker_id for worker_id, _ in chunk]
+    facts = flag_facts(worker_ids, now=now)
+    currency = batch.currency
+    with transaction.atomic():
+        accounts = {
+            account.worker_id: account
+            for account in PayoutAccount.objects.select_for_update()
+            .filter(worker_id__in=worker_ids, payouts_enabled=True)
+            .order_by("pk")
+        }
+        still_open = PayoutBatch.objects.select_for_update().filter(
+            pk=batch.pk, status=PayoutBatch.Status.OPEN
+        )
+        if not still_open.exists():
+            return None
+        locked = ledger.accounts_lock(
+            ref
+            for worker_id in accounts
+            for ref in (
+                ledger.worker_available(worker_id, currency),
+                ledger.worker_in_transit(worker_id, currency),
+            )
+        )
+        lines = [
+            _line_new(
+                batch=batch,
+                account=accounts[worker_id],
+                amount_cents=available,
+                requested=False,
+                flags=payout_flags(facts=facts[worker_id], amount_cents=available, now=now),
+                now=now,
+            )
+            for worker_id, available in chunk
+            if worker_id in accounts
+            and locked[ledger.worker_available(worker_id, currency)].balance_cents >= available
+        ]
+        PayoutLine.objects.bulk_create(lines)
+        # The lines are new, so none of their keys can be posted yet; every amount fits the
+        # locked balance it was just checked against, so the write refuses none.
+        ledger.postings_write(
+            locked,
+            [ledger.posting(**_line_movement(line, key="payout:{line_id}")) for line in lines],
+        )
+    return len(lines)
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -704,7 +783,7 @@ def _apply_reversal(line: PayoutLine, transfer: Transfer) -> None:
 
 
 def handle_transfer_event(event: dict) -> str:
-    """Apply a verified `transfer.*` event (or `payout.failed`); returns what it did.
+    """Apply a verified `transfer.*` event; returns what it did.
 
     `transfer.created`/`transfer.updated` record a line still "sending" as paid (its task
     may have died after Stripe's success); `transfer.reversed` returns the reversed amount.
@@ -712,17 +791,7 @@ def handle_transfer_event(event: dict) -> str:
     Stripe's cumulative `amount_reversed`. A transfer that does not match the line it names
     (amount, currency, account) changes nothing: EventMismatch, recorded for people.
     """
-    data = event["data"]["object"]
-    if data.get("object") != "transfer":
-        # payout.failed: the connected account's own payout to its bank failed. That money
-        # stays in the worker's Stripe balance (Stripe retries to the bank), so the ledger
-        # has nothing to move; the event is kept with its status for staff.
-        logger.warning(
-            "connected account payout event",
-            extra={"event": event.get("id"), "type": event.get("type")},
-        )
-        return "ignored"
-    transfer = Transfer.from_stripe(data)
+    transfer = Transfer.from_stripe(event["data"]["object"])
     line_id = transfer.metadata.get(METADATA_KEY, "")
     line = (
         PayoutLine.objects.filter(

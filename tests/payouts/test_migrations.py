@@ -1,54 +1,40 @@
-"""Data migrations of payouts, run from the state before them to the state after."""
+"""Data migrations of payouts: their functions run against rows as the migration finds them."""
 
 import datetime
+import importlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from payouts.models import PayoutBatch
+from tests.factories import UserFactory
 
-BEFORE_SCHEDULE_KEY = ("payouts", "0003_one_open_request_batch")
-SCHEDULE_KEY = ("payouts", "0004_payout_batch_schedule_key")
+pytestmark = pytest.mark.django_db
 
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
+schedule_key_migration = importlib.import_module(
+    "payouts.migrations.0004_payout_batch_schedule_key"
+)
 
 
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+def test_the_schedulers_existing_batches_get_their_weeks_key_once():
+    # Rows as they were before the key: the migration adds the field empty, then fills it.
+    staff = UserFactory(is_staff=True)
+    monday = datetime.datetime(2026, 11, 23, 6, tzinfo=datetime.UTC)
 
+    def batch(at, **fields):
+        made = PayoutBatch.objects.create(kind="scheduled", currency="USD", **fields)
+        PayoutBatch.objects.filter(pk=made.pk).update(created_at=at)
+        return made.pk
 
-def test_the_schedulers_existing_batches_get_their_weeks_key_once(django_user_model):
-    apps = migrate(BEFORE_SCHEDULE_KEY)
-    try:
-        PayoutBatch = apps.get_model("payouts", "PayoutBatch")
-        User = apps.get_model(*django_user_model._meta.label.split("."))
-        staff = User.objects.create(email="staff@example.com", password="!")
-        monday = datetime.datetime(2026, 11, 23, 6, tzinfo=datetime.UTC)
+    first = batch(monday)
+    raced = batch(monday + datetime.timedelta(minutes=1))  # an earlier race's twin
+    by_staff = batch(monday, created_by=staff)
+    requested = PayoutBatch.objects.create(kind="requested", currency="USD").pk
+    next_week = batch(monday + datetime.timedelta(days=7))
 
-        def batch(at, **fields):
-            made = PayoutBatch.objects.create(kind="scheduled", currency="USD", **fields)
-            PayoutBatch.objects.filter(pk=made.pk).update(created_at=at)
-            return made.pk
+    schedule_key_migration.key_existing_weekly_batches(apps, None)
 
-        first = batch(monday)
-        raced = batch(monday + datetime.timedelta(minutes=1))  # an earlier race's twin
-        by_staff = batch(monday, created_by_id=staff.pk)
-        requested = PayoutBatch.objects.create(kind="requested", currency="USD").pk
-        next_week = batch(monday + datetime.timedelta(days=7))
-        apps = migrate(SCHEDULE_KEY)
-        keys = dict(
-            apps.get_model("payouts", "PayoutBatch").objects.values_list("pk", "schedule_key")
-        )
-    finally:
-        migrate_to_latest()
-
-    assert keys == {
+    assert dict(PayoutBatch.objects.values_list("pk", "schedule_key")) == {
         first: "weekly:2026-W48:USD",
         raced: "",
         by_staff: "",

@@ -3,6 +3,7 @@
 import datetime
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,7 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from core.errors import LoopworkError
-from payouts import earnings, ledger
+from payouts import earnings, ledger, payouts
 from payouts.ledger import Leg
 from payouts.models import LedgerAccount, LedgerTransaction, PayoutBatch, PayoutLine
 from payouts.payouts import (
@@ -89,6 +90,77 @@ def test_the_same_request_twice_at_once_is_one_line():
     assert len({line.pk for line in results}) == 1
     assert PayoutLine.objects.count() == 1
     assert balances(worker) == {"available": 3000, "in_transit": 2000, "paid_out": 0}
+
+
+def test_two_weekly_schedules_at_once_make_one_batch_and_move_each_workers_money_once():
+    with connect_gateway() as (server, _gateway):
+        workers = [connected_worker(server, available_cents=2500) for _ in range(3)]
+    both_checked = threading.Barrier(2)
+    waited = threading.local()
+    eligible_query = LedgerAccount.objects.filter
+
+    def after_the_weeks_check(*args, **kwargs):
+        # The first ledger read of each run comes after its "is there a batch this week?"
+        # check: both runs pass it before either creates the batch.
+        if not getattr(waited, "done", False):
+            waited.done = True
+            both_checked.wait(timeout=10)
+        return eligible_query(*args, **kwargs)
+
+    with mock.patch.object(LedgerAccount.objects, "filter", after_the_weeks_check):
+        results = in_threads(2, lambda i: payout_batch_schedule())
+
+    batch = PayoutBatch.objects.get()
+    assert [result.pk for result in results] == [batch.pk, batch.pk]
+    assert batch.schedule_key.startswith("weekly:")
+    assert sorted(PayoutLine.objects.values_list("worker_id", "batch_id")) == [
+        (worker.pk, batch.pk) for worker in workers
+    ]
+    assert all(
+        balances(worker) == {"available": 0, "in_transit": 2500, "paid_out": 0}
+        for worker in workers
+    )
+    assert ledger.balance_differences() == []
+
+
+def test_requests_racing_the_weekly_batch_move_each_workers_money_once_without_deadlock():
+    # given six workers with $50 each, the batch in chunks of two
+    with connect_gateway() as (server, _gateway):
+        workers = [connected_worker(server, available_cents=5000) for _ in range(6)]
+    # Two request threads walk the workers in opposite orders, against the chunks' lock order.
+    halves = [workers[:3], list(reversed(workers[3:]))]
+
+    def request_each(index: int) -> list:
+        results = []
+        for worker in halves[index - 1]:
+            try:
+                results.append(
+                    payout_request(worker=worker, amount_cents=4500, idempotency_key="race")
+                )
+            except LoopworkError as refusal:
+                results.append(refusal)
+        return results
+
+    # when the weekly batch runs while the workers request $45 each
+    with mock.patch.object(payouts, "SCHEDULE_CHUNK", 2):
+        results = in_threads(3, lambda i: payout_batch_schedule() if i == 0 else request_each(i))
+
+    # then each worker got one line: the whole $50 weekly, or the $45 requested (the $5 left
+    # is below the minimum), and every refused request lost the race to the batch
+    batch = results[0]  # None if every request came before the batch read the balances
+    refusals = [r for r in results[1] + results[2] if isinstance(r, LoopworkError)]
+    assert {r.code for r in refusals} <= {"insufficient_available"}
+    for worker in workers:
+        [line] = PayoutLine.objects.filter(worker=worker)
+        if line.requested_by_worker:
+            assert line.amount_cents == 4500
+            assert balances(worker)["available"] == 500
+        else:
+            assert (line.batch_id, line.amount_cents) == (batch.pk, 5000)
+            assert balances(worker)["available"] == 0
+        assert balances(worker)["in_transit"] == line.amount_cents
+    assert len(refusals) == PayoutLine.objects.filter(requested_by_worker=False).count()
+    assert ledger.balance_differences() == []
 
 
 def test_approvals_and_releases_during_a_payout_batch_lose_and_double_nothing():

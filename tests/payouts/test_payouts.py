@@ -5,14 +5,16 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.errors import LoopworkError
 from payouts import ledger, payouts
 from payouts.funding import EventMismatch
 from payouts.ledger import Leg
-from payouts.models import LedgerTransaction, PayoutBatch, PayoutLine
+from payouts.models import LedgerTransaction, PayoutAccount, PayoutBatch, PayoutLine
 from payouts.payouts import (
     payout_batch_approve,
     payout_batch_schedule,
@@ -258,6 +260,162 @@ def test_weekly_batch_includes_everyone_above_the_minimum_with_payouts_enabled(c
     assert LedgerTransaction.objects.filter(
         idempotency_key=f"payout:{batch.lines.get().pk}"
     ).exists()
+
+
+def test_the_database_allows_one_batch_per_schedule_key():
+    week = "weekly:2026-W48:USD"
+    PayoutBatch.objects.create(kind=PayoutBatch.Kind.SCHEDULED, currency="USD", schedule_key=week)
+    # Staff-made batches have no key, and there may be any number of them.
+    PayoutBatch.objects.create(kind=PayoutBatch.Kind.SCHEDULED, currency="USD")
+    PayoutBatch.objects.create(kind=PayoutBatch.Kind.SCHEDULED, currency="USD")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.create(
+            kind=PayoutBatch.Kind.SCHEDULED, currency="USD", schedule_key=week
+        )
+
+    assert PayoutBatch.objects.filter(schedule_key=week).count() == 1
+
+
+def test_each_iso_week_gets_its_own_weekly_batch_and_staff_batches_do_not_count(connect, approver):
+    worker = connected_worker(connect, available_cents=2500)
+    monday = datetime.datetime(2026, 11, 23, 6, tzinfo=datetime.UTC)
+    by_staff = payout_batch_schedule(created_by=approver, now=monday)
+    credit_available(worker, 1500)
+
+    first = payout_batch_schedule(now=monday)
+    same_week = payout_batch_schedule(now=monday + datetime.timedelta(days=6, hours=17))
+    credit_available(worker, 1200)
+    next_week = payout_batch_schedule(now=monday + datetime.timedelta(days=7))
+
+    assert by_staff.schedule_key == ""
+    assert first.schedule_key == "weekly:2026-W48:USD"
+    assert same_week.pk == first.pk
+    assert next_week.schedule_key == "weekly:2026-W49:USD"
+    assert [list(b.lines.values_list("amount_cents", flat=True)) for b in (first, next_week)] == [
+        [1500],
+        [1200],
+    ]
+
+
+def _weekly_lines(batch) -> list[tuple[int, int]]:
+    return sorted(batch.lines.values_list("worker_id", "amount_cents"))
+
+
+def test_a_weekly_chunk_costs_the_same_queries_for_three_times_the_workers():
+    # given N, then 3N more, newly eligible workers (all within one chunk)
+    few_workers = 4
+    monday = datetime.datetime(2026, 11, 23, 6, tzinfo=datetime.UTC)
+    for _ in range(few_workers):
+        connected_worker(available_cents=2500)
+    with CaptureQueriesContext(connection) as few:
+        first = payout_batch_schedule(now=monday)
+    for _ in range(3 * few_workers):
+        connected_worker(available_cents=2500)
+
+    # when the next week's batch pays the 3N
+    with CaptureQueriesContext(connection) as many:
+        second = payout_batch_schedule(now=monday + datetime.timedelta(days=7))
+
+    # then it costs what the N cost
+    assert len(many) == len(few)
+    assert (first.lines.count(), second.lines.count()) == (few_workers, 3 * few_workers)
+    assert ledger.balance_differences() == []
+
+
+def test_a_batch_larger_than_a_chunk_pays_each_worker_once():
+    workers = [connected_worker(available_cents=1000 + 100 * n) for n in range(5)]
+
+    with mock.patch.object(payouts, "SCHEDULE_CHUNK", 2):
+        batch = payout_batch_schedule()
+
+    assert _weekly_lines(batch) == [(w.pk, 1000 + 100 * n) for n, w in enumerate(workers)]
+    assert all(balances(w)["available"] == 0 for w in workers)
+    assert ledger.balance_differences() == []
+
+
+def test_a_batch_approved_while_being_filled_gets_no_more_lines(approver):
+    workers = [connected_worker(available_cents=1000 + 100 * n) for n in range(5)]
+    first_chunk = payouts._schedule_chunk
+
+    def approve_after_the_first_chunk(*, batch, chunk, now):
+        added = first_chunk(batch=batch, chunk=chunk, now=now)
+        if batch.lines.count() == added:
+            payout_batch_approve(batch_id=batch.pk, actor=approver)
+        return added
+
+    with (
+        mock.patch.object(payouts, "SCHEDULE_CHUNK", 2),
+        mock.patch.object(payouts, "_schedule_chunk", approve_after_the_first_chunk),
+        mock.patch.object(payouts, "_enqueue", lambda ids: None),
+    ):
+        batch = payout_batch_schedule()
+
+    # The two lines staff approved are on their way; the other three keep their money.
+    assert sorted(batch.lines.values_list("worker_id", "status")) == [
+        (workers[0].pk, PayoutLine.Status.APPROVED),
+        (workers[1].pk, PayoutLine.Status.APPROVED),
+    ]
+    assert [balances(w)["available"] for w in workers[2:]] == [1200, 1300, 1400]
+    assert ledger.balance_differences() == []
+
+
+def _between_read_and_lock(action):
+    """Patch the schedule so `action` runs once after it read the balances and before it
+    locks them (flag facts are read in between), as a concurrent transaction would."""
+    original = payouts.flag_facts
+    done = []
+
+    def flag_facts(worker_ids, *, now):
+        if not done:
+            done.append(True)
+            action()
+        return original(worker_ids, now=now)
+
+    return mock.patch.object(payouts, "flag_facts", flag_facts)
+
+
+def test_a_worker_whose_balance_dropped_after_the_read_is_skipped_and_the_others_paid():
+    # given three workers with $25 each
+    paid_first, short, paid_last = (connected_worker(available_cents=2500) for _ in range(3))
+    now = timezone.now()
+
+    # when the short one's request takes $10 after the batch read the balances
+    with _between_read_and_lock(
+        lambda: payout_request(worker=short, amount_cents=1000, idempotency_key="meanwhile")
+    ):
+        batch = payout_batch_schedule(now=now)
+
+    # then the batch pays the other two in full, and the short one only has their request
+    assert _weekly_lines(batch) == [(paid_first.pk, 2500), (paid_last.pk, 2500)]
+    assert balances(short)["available"] == 1500
+    assert balances(short)["in_transit"] == 1000
+    assert balances(paid_last)["available"] == 0
+    for line in batch.lines.all():
+        assert line.requested_by_worker is False
+        assert line.status == Status.PENDING_REVIEW
+        assert line.expected_at == (now + datetime.timedelta(days=4)).date()
+        assert [flag["code"] for flag in line.fraud_flags] == ["new_account"]
+        posted = LedgerTransaction.objects.get(idempotency_key=f"payout:{line.pk}")
+        assert (posted.kind, posted.reference, posted.description, posted.link) == (
+            LedgerTransaction.Kind.PAYOUT,
+            f"payout_line:{line.pk}",
+            "Weekly payout",
+            f"/work/payouts/#payout-{line.pk}",
+        )
+    assert ledger.balance_differences() == []
+
+
+def test_a_worker_whose_payouts_were_disabled_after_the_read_is_skipped():
+    paid, disabled = (connected_worker(available_cents=2500) for _ in range(2))
+
+    with _between_read_and_lock(
+        lambda: PayoutAccount.objects.filter(worker=disabled).update(payouts_enabled=False)
+    ):
+        batch = payout_batch_schedule()
+
+    assert _weekly_lines(batch) == [(paid.pk, 2500)]
+    assert balances(disabled) == {"available": 2500, "in_transit": 0, "paid_out": 0}
 
 
 # --- sending and faults ----------------------------------------------------------------------
