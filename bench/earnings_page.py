@@ -58,22 +58,8 @@ REPRODUCE = (
 )
 Kind = LedgerAccount.Kind
 TxKind = LedgerTransaction.Kind
-TX_COLUMNS = (
-    "id",
-    "idempotency_key",
-    "kind",
-    "currency",
-    "reference",
-    "description",
-    "link",
-    "source_key",
-    "source_label",
-    "work_seconds",
-    "available_at",
-    "reverses_id",
-    "created_by_id",
-    "created_at",
-)
+# The ledger writes a transaction's columns in this order too (payouts.ledger.postings_write).
+TX_COLUMNS = tuple(ledger.TRANSACTION_ATTNAMES)
 ENTRY_COLUMNS = ("id", "transaction_id", "account_id", "amount_cents")
 HOLD_COLUMNS = (
     "transaction_id",

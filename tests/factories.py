@@ -67,6 +67,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.OWNER
 
 
+def admin_staff(*codenames: str) -> User:
+    """A staff user who may open the Wagtail admin, with these extra permissions and the
+    second factor the admin asks staff for."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["access_admin", *codenames])
+    )
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return staff
+
+
 def job_index() -> JobIndexPage:
     from cms.site_tree import ensure_site_tree
 

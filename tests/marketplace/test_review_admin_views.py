@@ -3,8 +3,6 @@ ledger's reversal permission take the pay back, with the review's audit row and 
 notice, once; everyone else and every bad request changes nothing."""
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from accounts.models import Notification
@@ -13,7 +11,7 @@ from marketplace.review import review_approve
 from payouts import ledger
 from payouts.earnings import approval_key
 from payouts.models import LedgerEntry, LedgerTransaction
-from tests.factories import UserFactory, WorkerFactory
+from tests.factories import WorkerFactory, admin_staff
 from tests.marketplace.factories import make_project, make_reviewer, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +25,8 @@ def _site(site_tree):
     return site_tree
 
 
-def admin_user(*codenames: str):
-    staff = UserFactory(is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["access_admin", *codenames])
-    )
-    # The admin asks staff for a second factor first.
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return staff
-
-
 def reverser():
-    return admin_user("view_ledgertransaction", "reverse_ledgertransaction")
+    return admin_staff("view_ledgertransaction", "reverse_ledgertransaction")
 
 
 def reverse_url(tx) -> str:
@@ -109,7 +97,7 @@ def test_posting_the_reversal_twice_changes_nothing_more(client, approval):
 
 def test_staff_without_the_reversal_permission_are_refused_and_nothing_is_written(client, approval):
     before = written()
-    client.force_login(admin_user("view_ledgertransaction"))
+    client.force_login(admin_staff("view_ledgertransaction"))
 
     response = client.post(reverse_url(approval), {"reason": REASON})
 

@@ -3,11 +3,9 @@ behind its permission, and the fraud reversal form on an approval's page (the re
 is marketplace's view: tests/marketplace/test_review_admin_views.py)."""
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.contrib.auth.models import Permission
 
 from payouts.models import LedgerTransaction
-from tests.factories import UserFactory
+from tests.factories import admin_staff
 from tests.payouts.earnings_fixtures import earn
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +19,6 @@ def _site(site_tree):
     return site_tree
 
 
-def admin_user(*codenames: str):
-    staff = UserFactory(is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["access_admin", *codenames])
-    )
-    # The admin asks staff for a second factor first.
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return staff
-
-
 @pytest.fixture
 def approval(worker):
     return earn(worker, 1500, project_id=4, title="Toxicity review", work_seconds=90)
@@ -39,7 +27,7 @@ def approval(worker):
 def test_staff_who_may_read_the_ledger_see_accounts_transactions_and_a_statement(
     client, approval, worker
 ):
-    client.force_login(admin_user("view_ledgertransaction"))
+    client.force_login(admin_staff("view_ledgertransaction"))
 
     accounts = client.get(ACCOUNTS, {"kind": "worker_pending"})
     transactions = client.get(TRANSACTIONS, {"reference": "assignment:"})
@@ -64,7 +52,7 @@ def test_staff_who_may_read_the_ledger_see_accounts_transactions_and_a_statement
 
 
 def test_staff_without_the_permission_are_refused(client, approval, worker):
-    client.force_login(admin_user())
+    client.force_login(admin_staff())
 
     for url in (
         ACCOUNTS,
@@ -88,7 +76,7 @@ def test_a_worker_cannot_reach_the_ledger_admin(client, worker, approval):
 
 
 def test_an_approvals_page_offers_the_fraud_reversal_to_staff_who_may_reverse(client, approval):
-    client.force_login(admin_user("view_ledgertransaction", "reverse_ledgertransaction"))
+    client.force_login(admin_staff("view_ledgertransaction", "reverse_ledgertransaction"))
     top_up = LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.TOP_UP).first()
 
     detail = client.get(f"/admin/ledger/transactions/{approval.pk}/")
