@@ -7,10 +7,7 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from marketplace.assignment import assignment_claim_next, assignment_submit
@@ -19,28 +16,11 @@ from marketplace.review import review_approve
 from payouts import ledger
 from payouts.earnings import holds_release_due
 from payouts.models import LedgerAccount, PayoutLine
-from tests.factories import CompanyFactory, MembershipFactory, UserFactory, WorkerFactory
+from tests.browser.sessions import log_out, staff_session
+from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory
 from tests.marketplace.factories import make_items, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def staff_session(live_server_url: str) -> dict:
-    """A signed-in payouts approver (TOTP set up; the code itself is not what this tests)."""
-    staff = UserFactory(email="payouts@example.org", is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["access_admin", "approve_payoutbatch"])
-    )
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server_url}
-
-
-def log_out(journey):
-    journey.page.get_by_role("button", name="Log out").click()
-    journey.page.wait_for_load_state()
 
 
 @override_settings(STRIPE_SECRET_KEY="")
@@ -106,7 +86,7 @@ def test_a_company_funds_and_launches_and_the_worker_is_paid_out(journey, site_t
     log_out(journey)
 
     # Staff approve the batch in the Wagtail admin; sending runs at once in test mode.
-    page.context.add_cookies([staff_session(live_server.url)])
+    page.context.add_cookies([staff_session(live_server.url, "approve_payoutbatch")])
     journey.goto(f"/admin/payouts/{line.batch_id}/")
     journey.shot("admin-batch")
     page.get_by_role("button", name=re.compile("^Approve 1 line")).click()

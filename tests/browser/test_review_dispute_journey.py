@@ -4,38 +4,13 @@ rejection in the Wagtail admin, and the worker sees the submission approved."""
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.test import Client
 
 from marketplace.models import Assignment, Dispute
-from tests.factories import CompanyFactory, UserFactory, WorkerFactory
+from tests.browser.sessions import log_out, staff_session
+from tests.factories import CompanyFactory, WorkerFactory
 from tests.marketplace.factories import make_project, make_reviewer, make_submission
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def staff_session(live_server_url: str) -> dict:
-    """A signed-in staff session cookie for the browser.
-
-    Staff need a second factor (TOTP) to sign in; typing a one-time code is not what this
-    journey tests, so the session is made on the server, as force_login does in page tests.
-    """
-    staff = UserFactory(email="staff@example.org", is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["access_admin", "change_dispute", "view_dispute"])
-    )
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server_url}
-
-
-def log_out(journey):
-    journey.page.get_by_role("button", name="Log out").click()
-    journey.page.wait_for_load_state()
 
 
 def test_a_rejection_is_disputed_and_overturned_and_the_worker_sees_it_approved(
@@ -82,7 +57,7 @@ def test_a_rejection_is_disputed_and_overturned_and_the_worker_sees_it_approved(
     log_out(journey)
 
     # Staff overturn the rejection in the Wagtail admin's Disputes area.
-    page.context.add_cookies([staff_session(live_server.url)])
+    page.context.add_cookies([staff_session(live_server.url, "change_dispute", "view_dispute")])
     journey.goto("/admin/disputes/")
     journey.shot("admin-disputes")
     dispute = Dispute.objects.get()
