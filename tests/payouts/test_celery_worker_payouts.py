@@ -57,7 +57,12 @@ def _redis():
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        # Not a skip: these are the only tests of payouts through a real broker, and CI
+        # (.ci/run) starts Redis, so an unreachable one is a broken setup to report.
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL}: start it (see README) or point "
+            "PAYOUT_TEST_REDIS_URL at one"
+        )
     return client
 
 
