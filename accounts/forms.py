@@ -6,6 +6,7 @@ from core.errors import LoopworkError
 
 from .companies import logo_check
 from .models import Country, Language, Membership, User, WorkerProfile
+from .notification_kinds import Channel, NotificationKind
 from .profiles import MAX_WEEKLY_HOURS, timezone_names
 
 
@@ -150,3 +151,34 @@ class InvitationForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of notification the user can get, in one form.
+
+    The fields are the kinds of the user's audience (worker kinds for workers, company kinds
+    for company members, both for someone who is both); anything else posted is ignored.
+    """
+
+    def __init__(self, *args, kinds: list[NotificationKind], saved: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            self.fields[kind.name] = forms.ChoiceField(
+                choices=Channel.choices,
+                initial=saved.get(kind.name, kind.default),
+                widget=forms.RadioSelect,
+                label=kind.label,
+                help_text=kind.description,
+                error_messages={
+                    "required": "Choose how you want this notification.",
+                    "invalid_choice": "Choose one of the three options.",
+                },
+            )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The bound fields by group, in the page's order."""
+        grouped: dict[str, list[forms.BoundField]] = {}
+        for kind in self.kinds:
+            grouped.setdefault(kind.group, []).append(self[kind.name])
+        return list(grouped.items())

@@ -11,6 +11,8 @@ from django.utils.functional import cached_property
 from core.categories import Category
 from core.models import TimeStampedModel
 
+from .notification_kinds import Channel
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -257,6 +259,8 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, max_length=4000)
     link = models.CharField(max_length=300, blank=True, help_text="A path on this site.")
+    # A digest's own links, one per line it sums up: [{"text": ..., "path": "/..."}].
+    links = models.JSONField(default=list, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -274,6 +278,53 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one user wants one kind of notification, where they changed its default.
+
+    A user without a row for a kind gets the kind's default (accounts.notification_kinds);
+    choosing the default again deletes the row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_user_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.channel}"
+
+
+class DigestMark(models.Model):
+    """Where a periodic notice left off for one subject, so each thing is announced once.
+
+    Like a ledger account's owner, `subject_id` means what the kind says:
+    - `review_waiting`: a company; submissions up to `until` have been announced.
+    - `budget_low`: a project; `raised` while a warning stands, cleared once the project
+      can pay for what it still needs again (so it is warned again only after that).
+    """
+
+    kind = models.CharField(max_length=40)
+    subject_id = models.PositiveBigIntegerField()
+    until = models.DateTimeField(null=True, blank=True)
+    raised = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id"], name="one_digest_mark")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.subject_id}"
 
 
 class CompanyRecord(models.Model):

@@ -3,6 +3,7 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from accounts.sites import site_sync
 from jobs.models import JobIndexPage
 
 from .models import GuideIndexPage, HomePage
@@ -10,7 +11,12 @@ from .models import GuideIndexPage, HomePage
 
 @transaction.atomic
 def ensure_site_tree() -> HomePage:
-    """Create (once) the home page with /jobs/ and /guides/ below it and point the Site at it."""
+    """Create (once) the home page with /jobs/ and /guides/ below it and point the Site at it.
+
+    Also names the sites framework's Site from settings (accounts.sites), so the emails
+    allauth sends name Loopwork and its public host on every deployment.
+    """
+    site_sync()
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()

@@ -6,5 +6,10 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Listing changes reach the search index through Wagtail's page signals.
+        # Imported here: receivers need the app registry ready. Listing changes reach the
+        # search index through Wagtail's page signals; moderation outcomes of listings are
+        # told in our words instead of Wagtail's stock emails.
+        from .moderation_notices import register
         from .search import receivers  # noqa: F401
+
+        register()

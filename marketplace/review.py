@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from accounts.notifications import notify
+from accounts.notifications import Notice, notify, notify_many
 from annotation.base import InvalidInput
 from annotation.registry import get_interface
 from core.errors import LoopworkError
@@ -273,8 +273,9 @@ def _approve_many(
 
     Bulk approval and automatic approval come here: in one transaction, every row is locked
     and its state checked, all are paid in one ledger batch (payouts.earnings.approvals_post),
-    then updated and audited in one statement each, so a batch of hundreds costs a fixed
-    number of queries (plus, for a reviewer's approval, each one's evidence and notice). A
+    then updated and audited in one statement each, and each worker gets one notice for the
+    whole batch (created in bulk), so a batch of hundreds costs a fixed number of queries
+    (plus, for a reviewer's approval, each one's evidence). A
     submission that cannot be approved (not found, decided already, in revision, its company
     unable to pay) is listed in `conflicts` with why, and changes nothing.
     """
@@ -329,7 +330,7 @@ def _approve_many(
         for assignment in approved:
             for name, value in fields.items():
                 setattr(assignment, name, value)
-            _notify_worker(assignment, action=action)
+        _notify_approved(approved, action=action, comment=comment)
         for project_id in {a.project_id for a in approved if a.project.status in FINAL_STATES}:
             # A finished project's last pending decision returns the rest of its escrow.
             project_escrow_settle(project_id=project_id)
@@ -351,16 +352,16 @@ def earning_link(assignment: Assignment) -> str:
     return f"{reverse('work:history')}?project={assignment.project_id}#submission-{assignment.pk}"
 
 
-# Approvals are frequent and good news: shown in the app, not emailed one by one.
+# Whether each kind is emailed is the worker's choice (approvals stay in the app by default:
+# see accounts.notification_kinds).
 NOTICES = {
-    Action.APPROVED: ("assignment_approved", "Your answer was approved", False),
-    Action.AUTO_APPROVED: ("assignment_approved", "Your answer was approved", False),
-    Action.REJECTED: ("assignment_rejected", "Your answer was rejected", True),
-    Action.REVISION_REQUESTED: ("revision_requested", "Please revise your answer", True),
+    Action.APPROVED: ("assignment_approved", "Your answer was approved"),
+    Action.AUTO_APPROVED: ("assignment_approved", "Your answer was approved"),
+    Action.REJECTED: ("assignment_rejected", "Your answer was rejected"),
+    Action.REVISION_REQUESTED: ("revision_requested", "Please revise your answer"),
     Action.DISPUTE_OVERTURNED: (
         "dispute_resolved",
         "Your dispute was accepted: the answer is approved",
-        True,
     ),
 }
 
@@ -369,7 +370,7 @@ def _notify_worker(assignment: Assignment, *, action: str) -> None:
     notice = NOTICES.get(action)
     if notice is None:
         return
-    kind, title, email = notice
+    kind, title = notice
     lines = [f"Project: {assignment.project.title}. Task {assignment.pk}."]
     if action == Action.REJECTED:
         lines.append(f"Reason: {assignment.get_reject_reason_display()}.")
@@ -389,7 +390,76 @@ def _notify_worker(assignment: Assignment, *, action: str) -> None:
         title=f"{title}: {assignment.project.title}",
         body="\n\n".join(lines),
         link=worker_link(assignment, action=action),
-        email=email,
+    )
+
+
+def _notify_approved(approved: list[Assignment], *, action: str, comment: str) -> None:
+    """One notice per worker for a batch of approvals, however many of theirs it holds.
+
+    Created in bulk (accounts.notifications.notify_many): the same few queries for a batch
+    of 1 or 500.
+    """
+    by_worker: dict[int, list[Assignment]] = {}
+    for assignment in approved:
+        by_worker.setdefault(assignment.worker_id, []).append(assignment)
+    notify_many(
+        [
+            _approval_digest(answers, automatic=action == Action.AUTO_APPROVED, comment=comment)
+            for answers in by_worker.values()
+        ],
+        kind="assignment_approved",
+    )
+
+
+def _money_total(amounts: dict[str, int]) -> str:
+    return " + ".join(format_money(cents, currency) for currency, cents in amounts.items())
+
+
+def _approval_digest(answers: list[Assignment], *, automatic: bool, comment: str) -> Notice:
+    """One worker's approved answers of a batch: how many, their rewards, per project."""
+    projects: dict[int, tuple[Project, list[Assignment]]] = {}
+    totals: dict[str, int] = {}
+    for answer in answers:
+        projects.setdefault(answer.project_id, (answer.project, []))[1].append(answer)
+        currency = answer.project.currency
+        totals[currency] = totals.get(currency, 0) + answer.reward_cents
+    count = len(answers)
+    first = answers[0].project
+    if count == 1:
+        title = f"Your answer was approved: {first.title}"
+    elif len(projects) == 1:
+        title = f"{count} answers approved: {first.title}"
+    else:
+        title = f"{count} answers approved in {len(projects)} projects"
+    how = "automatically, as the company did not review them in time" if automatic else ""
+    noun = "answer" if count == 1 else "answers"
+    lines = [
+        f"{count} {noun} approved{' ' + how if how else ''}. "
+        f"Rewards: {_money_total(totals)}, added to your pending earnings."
+    ]
+    if comment:
+        lines.append(f"The reviewer wrote: {comment}")
+    lines.append(
+        "Pending earnings become available to pay out once their hold period ends; your "
+        "earnings page shows when."
+    )
+    links = []
+    for project, project_answers in projects.values():
+        cents = sum(answer.reward_cents for answer in project_answers)
+        many = len(project_answers)
+        links.append(
+            (
+                f"{project.title}: {many} {'answer' if many == 1 else 'answers'}, "
+                f"{format_money(cents, project.currency)}",
+                f"{reverse('work:history')}?project={project.pk}",
+            )
+        )
+    return Notice(
+        answers[0].worker,
+        title=title,
+        body="\n\n".join(lines),
+        link=reverse("payouts_work:earnings"),
+        links=links,
     )
 
 
@@ -741,7 +811,6 @@ def review_bonus(
                 body=f"{format_money(amount_cents, assignment.project.currency)} for task "
                 f"{assignment.pk}. {posted.description}",
                 link=earning_link(assignment),
-                email=True,
             )
     return posted
 
@@ -793,7 +862,6 @@ def review_reverse_fraud(
             body=f"Task {assignment.pk}: the payment was reversed by Loopwork staff. "
             f"Reason: {reason}",
             link=earning_link(assignment),
-            email=True,
         )
     logger.info("fraud reversal assignment=%s staff=%s", assignment_id, staff.pk)
     return decision

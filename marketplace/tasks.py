@@ -8,6 +8,7 @@ from django.utils import timezone
 from .aggregation import aggregate_project, item_completion_process, item_result_refresh
 from .assignment import leases_reclaim_expired
 from .company_record import company_records_refresh_all
+from .digests import budget_checks_run, review_digests_send
 from .review import auto_approve_due
 from .webhooks import webhook_deliver
 
@@ -30,6 +31,18 @@ def auto_approve_due_submissions() -> int:
 def refresh_company_records() -> int:
     """Recompute every company's record (review time, rejections, pay, rating); idempotent."""
     return company_records_refresh_all()
+
+
+@shared_task(name="marketplace.tasks.send_review_digests")
+def send_review_digests() -> int:
+    """One "answers waiting for review" digest per reviewing member (idempotent)."""
+    return review_digests_send()
+
+
+@shared_task(name="marketplace.tasks.check_project_budgets")
+def check_project_budgets() -> int:
+    """Warn companies whose projects can no longer be paid for, once each (idempotent)."""
+    return budget_checks_run()
 
 
 @shared_task(name="marketplace.tasks.deliver_webhook")

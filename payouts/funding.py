@@ -17,6 +17,7 @@ Lock order: top-up and refund rows, then ledger accounts (in id order, as the le
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -62,6 +63,20 @@ def company_balance_cents(company_id: int) -> int:
 
 def escrow_cents(project_id: int) -> int:
     return ledger.balance_of(ledger.project_escrow(project_id))
+
+
+def escrows_and_balances_cents(
+    *, project_ids: Iterable[int], company_ids: Iterable[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """`escrow_cents` of each project and `company_balance_cents` of each company, in one
+    query for all (periodic checks read hundreds at once)."""
+    projects = {pk: ledger.project_escrow(pk) for pk in project_ids}
+    companies = {pk: ledger.company_balance(pk) for pk in company_ids}
+    balances = ledger.balances_of([*projects.values(), *companies.values()])
+    return (
+        {pk: balances[ref] for pk, ref in projects.items()},
+        {pk: balances[ref] for pk, ref in companies.items()},
+    )
 
 
 def _lock_accounts(*refs: ledger.AccountRef) -> dict[ledger.AccountRef, LedgerAccount]:

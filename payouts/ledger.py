@@ -148,6 +148,21 @@ def accounts_lock(refs: Iterable[AccountRef]) -> dict[AccountRef, LedgerAccount]
     return {ref: by_name[(ref.kind, ref.owner_id, ref.currency)] for ref in wanted}
 
 
+def balances_of(refs: Iterable[AccountRef]) -> dict[AccountRef, int]:
+    """The cached balances of many accounts in one query (0 for an account never used), keyed
+    by the refs as given."""
+    refs = list(refs)
+    if not refs:
+        return {}
+    found = {
+        (kind, owner_id, currency): balance
+        for kind, owner_id, currency, balance in LedgerAccount.objects.filter(
+            _named(refs)
+        ).values_list("kind", "owner_id", "currency", "balance_cents")
+    }
+    return {ref: found.get((ref.kind, ref.owner_id, ref.resolved_currency()), 0) for ref in refs}
+
+
 def balance_of(ref: AccountRef) -> int:
     """The cached balance of the account `ref` names; 0 for an account never used."""
     value = (

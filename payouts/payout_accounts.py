@@ -166,7 +166,6 @@ def handle_bank_payout_failed(event: dict) -> str:
             "Stripe sends it again."
         ),
         link=reverse("payouts_work:payouts"),
-        email=True,
     )
     logger.warning(
         "bank payout failed",

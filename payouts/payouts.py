@@ -38,7 +38,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
+from accounts.notifications import notify
 from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 
@@ -505,6 +507,20 @@ def payout_line_hold(*, line_id: int, reason: str, actor) -> PayoutLine:
             key=f"payout_returned:{line.pk}",
             from_paid=False,
         )
+        # Only a line awaiting review can be held (checked under its lock above), so the
+        # worker hears of a hold once.
+        amount = format_money(line.amount_cents, line.currency)
+        notify(
+            line.worker,
+            kind="payout_held",
+            title=f"Your payout of {amount} is on hold",
+            body=(
+                f"Loopwork staff held this payout while reviewing it. Reason: {line.hold_reason}"
+                f"\n\nNothing was sent. The {amount} went back to your available earnings, "
+                "so it can be paid out with your next payout or a request of your own."
+            ),
+            link=_link(line.pk),
+        )
     logger.info("payout line held", extra={"payout_line": line.pk, "actor": actor.pk})
     return line
 
@@ -730,6 +746,20 @@ def _record_sent(line_id: int, transfer: Transfer) -> str:
                 currency=line.currency,
             )
             _batch_settle(line.batch_id)
+            # Here, under the line's lock, the line turns paid exactly once: a replayed send
+            # or webhook finds it paid already and never reaches this notice.
+            amount = format_money(line.amount_cents, line.currency)
+            notify(
+                line.worker,
+                kind="payout_paid",
+                title=f"Your payout of {amount} is on its way",
+                body=(
+                    f"We sent {amount} to your Stripe account. Stripe pays it into your bank "
+                    f"account; expect it by {date_format(line.expected_at, 'j F Y')} (banks "
+                    "can take a day or two longer)."
+                ),
+                link=_link(line.pk),
+            )
             logger.info("payout line paid", extra={"payout_line": line.pk, "transfer": transfer.id})
         elif line.status in (Status.FAILED, Status.HELD):
             # We gave this money back already; reconciliation reports the transfer as extra.

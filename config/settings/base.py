@@ -202,6 +202,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.auto_approve_due_submissions",
         "schedule": 600.0,
     },
+    # Company digests: answers waiting for review, and projects that can no longer be paid.
+    "send-review-digests": {
+        "task": "marketplace.tasks.send_review_digests",
+        "schedule": 3600.0,
+    },
+    "check-project-budgets": {
+        "task": "marketplace.tasks.check_project_budgets",
+        "schedule": 3600.0,
+    },
     # Pending earnings become available once their hold (EARNINGS_HOLD_DAYS) has passed.
     "release-due-earning-holds": {
         "task": "payouts.tasks.release_due_holds",
@@ -269,7 +278,6 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupRoleForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Loopwork] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -350,8 +358,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Wagtail ---------------------------------------------------------------------------
+# The site's name and public address: every email's subject, text and links come from these
+# (and the sites framework's Site is set from them: accounts/sites.py).
 WAGTAIL_SITE_NAME = "Loopwork"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -22,8 +22,8 @@ def test_notify_stores_the_notification_and_emails_it_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(
             worker,
-            kind="assignment_approved",
-            title="Your answer was approved",
+            kind="assignment_rejected",
+            title="Your answer was rejected",
             body="Item 12 of “Sentiment”.",
             link="/work/history/",
         )
@@ -31,13 +31,13 @@ def test_notify_stores_the_notification_and_emails_it_after_commit(
 
     notification.refresh_from_db()
     assert notification.user == worker
-    assert notification.kind == "assignment_approved"
+    assert notification.kind == "assignment_rejected"
     assert notification.read_at is None
     assert notification.emailed is True
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [worker.email]
-    assert message.subject == "[Loopwork] Your answer was approved"
+    assert message.subject == "[Loopwork] Your answer was rejected"
     assert "Item 12 of “Sentiment”." in message.body
     assert "http://testserver/work/history/" in message.body  # made absolute
     assert message.alternatives == []  # plain text only
@@ -55,15 +55,17 @@ def test_a_rolled_back_notification_is_never_emailed(worker, django_capture_on_c
     assert mail.outbox == []
 
 
-def test_email_false_stores_without_sending(worker, django_capture_on_commit_callbacks):
+def test_a_kind_shown_in_the_app_by_default_is_stored_without_sending(
+    worker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        notification = notify(worker, kind="dispute_opened", title="Dispute received", email=False)
+        notification = notify(worker, kind="assignment_approved", title="Approved")
     assert mail.outbox == []
     assert Notification.objects.get().pk == notification.pk
 
 
 def test_sending_twice_emails_once(worker):
-    notification = notify(worker, kind="dispute_resolved", title="Resolved", email=False)
+    notification = notify(worker, kind="dispute_resolved", title="Resolved")
     assert notification_send_email(notification.pk) is True
     assert notification_send_email(notification.pk) is False
     assert notification_send_email(999_999) is False
@@ -73,13 +75,13 @@ def test_sending_twice_emails_once(worker):
 def test_a_link_off_the_site_is_refused(worker):
     for link in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         with pytest.raises(LoopworkError) as refusal:
-            notify(worker, kind="x", title="t", link=link)
+            notify(worker, kind="assignment_rejected", title="t", link=link)
         assert refusal.value.code == "bad_link"
     assert Notification.objects.count() == 0
 
 
 def test_long_titles_and_bodies_are_shortened_not_refused(worker):
-    notification = notify(worker, kind="k", title="T" * 500, body="B" * 5000, email=False)
+    notification = notify(worker, kind="assignment_approved", title="T" * 500, body="B" * 5000)
     assert len(notification.title) == 200
     assert notification.title.endswith("…")
     assert len(notification.body) == 4000
@@ -87,8 +89,8 @@ def test_long_titles_and_bodies_are_shortened_not_refused(worker):
 
 def test_mark_read_touches_only_the_users_own(worker):
     other = WorkerFactory()
-    mine = notify(worker, kind="k", title="mine", email=False)
-    theirs = notify(other, kind="k", title="theirs", email=False)
+    mine = notify(worker, kind="assignment_approved", title="mine")
+    theirs = notify(other, kind="assignment_approved", title="theirs")
     assert notifications_mark_read(worker, [mine.pk, theirs.pk]) == 1
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -99,7 +101,7 @@ def test_mark_read_touches_only_the_users_own(worker):
 
 def test_mark_all_read(worker):
     for n in range(3):
-        notify(worker, kind="k", title=f"n{n}", email=False)
+        notify(worker, kind="assignment_approved", title=f"n{n}")
     assert notifications_mark_read(worker, "all") == 3
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
 
@@ -109,10 +111,10 @@ def test_mark_all_read(worker):
 
 def test_the_page_lists_own_notifications_with_unread_highlighted(site_tree, worker_client, worker):
     other = WorkerFactory()
-    notify(other, kind="k", title="Someone else's news", email=False)
-    read = notify(worker, kind="k", title="Old news", email=False)
+    notify(other, kind="assignment_approved", title="Someone else's news")
+    read = notify(worker, kind="assignment_approved", title="Old news")
     notifications_mark_read(worker, [read.pk])
-    notify(worker, kind="k", title="Fresh news", body="Line one", email=False)
+    notify(worker, kind="assignment_approved", title="Fresh news", body="Line one")
 
     response = worker_client.get("/notifications/")
 
@@ -125,8 +127,8 @@ def test_the_page_lists_own_notifications_with_unread_highlighted(site_tree, wor
 
 
 def test_the_header_shows_the_unread_count(site_tree, worker_client, worker):
-    notify(worker, kind="k", title="a", email=False)
-    notify(worker, kind="k", title="b", email=False)
+    notify(worker, kind="assignment_approved", title="a")
+    notify(worker, kind="assignment_approved", title="b")
     html = worker_client.get("/notifications/").content.decode()
     assert "unread: </span>2</span>" in html
 
@@ -137,12 +139,12 @@ def test_the_page_costs_the_same_queries_whatever_the_number(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    notify(worker, kind="k", title="first", email=False)
+    notify(worker, kind="assignment_approved", title="first")
     worker_client.get("/notifications/")  # the first request also loads the session's user
     with CaptureQueriesContext(connection) as few:
         worker_client.get("/notifications/")
     for n in range(40):
-        notify(worker, kind="k", title=f"n{n}", email=False)
+        notify(worker, kind="assignment_approved", title=f"n{n}")
     with django_assert_num_queries(len(few.captured_queries)):
         worker_client.get("/notifications/")
     counts = [q["sql"] for q in few.captured_queries if "accounts_notification" in q["sql"]]
@@ -156,7 +158,7 @@ def test_the_empty_state(site_tree, worker_client):
 
 
 def test_mark_all_read_button(site_tree, worker_client, worker):
-    notify(worker, kind="k", title="a", email=False)
+    notify(worker, kind="assignment_approved", title="a")
     response = worker_client.post("/notifications/read-all/")
     assert response.status_code == 302
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
@@ -164,7 +166,7 @@ def test_mark_all_read_button(site_tree, worker_client, worker):
 
 
 def test_following_a_link_marks_it_read(site_tree, worker_client, worker):
-    notification = notify(worker, kind="k", title="a", link="/work/", email=False)
+    notification = notify(worker, kind="assignment_approved", title="a", link="/work/")
     response = worker_client.get(f"/notifications/{notification.pk}/")
     assert response.status_code == 302
     assert response["Location"] == "/work/"
@@ -173,7 +175,7 @@ def test_following_a_link_marks_it_read(site_tree, worker_client, worker):
 
 
 def test_another_users_notification_is_not_found(site_tree, worker_client):
-    theirs = notify(WorkerFactory(), kind="k", title="a", link="/work/", email=False)
+    theirs = notify(WorkerFactory(), kind="assignment_approved", title="a", link="/work/")
     assert worker_client.get(f"/notifications/{theirs.pk}/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
@@ -181,7 +183,7 @@ def test_another_users_notification_is_not_found(site_tree, worker_client):
 
 def test_pages_are_paginated(site_tree, worker_client, worker):
     Notification.objects.bulk_create(
-        Notification(user=worker, kind="k", title=f"note {n}") for n in range(30)
+        Notification(user=worker, kind="assignment_approved", title=f"note {n}") for n in range(30)
     )
     first = worker_client.get("/notifications/").content.decode()
     second = worker_client.get("/notifications/?page=2").content.decode()
