@@ -54,7 +54,6 @@ def listing_moderation_notify(*, listing: JobPage, approved: bool, comment: str 
     )
     comment = (comment or "").strip()
     if approved:
-        kind = "listing_approved"
         title = f"Your listing is live: {listing.title}"
         lines = [
             f"Loopwork approved \u201c{listing.title}\u201d and published it on the job board. "
@@ -63,7 +62,6 @@ def listing_moderation_notify(*, listing: JobPage, approved: bool, comment: str 
         if comment:
             lines.append(f"The moderator wrote: {comment}")
     else:
-        kind = "listing_changes_requested"
         title = f"Changes requested: {listing.title}"
         lines = [
             f"Loopwork reviewed \u201c{listing.title}\u201d and asks for changes before it can "
@@ -74,10 +72,13 @@ def listing_moderation_notify(*, listing: JobPage, approved: bool, comment: str 
     link = reverse("company_jobs:listings")
     created = notify_many(
         [Notice(user, title=title, body="\n\n".join(lines), link=link) for user in recipients],
-        kind=kind,
+        kind="listing_approved" if approved else "listing_changes_requested",
     )
     logger.info(
-        "listing moderation notified page=%s kind=%s recipients=%s", listing.pk, kind, len(created)
+        "listing moderation notified page=%s approved=%s recipients=%s",
+        listing.pk,
+        approved,
+        len(created),
     )
     return len(created)
 

@@ -119,7 +119,7 @@ def review_digests_send(*, now: datetime.datetime | None = None) -> int:
             for company_id in new
             for user in members.get(company_id, [])
         ]
-        created = notify_many(notices, kind=REVIEW_KIND)
+        created = notify_many(notices, kind="review_waiting")
         DigestMark.objects.filter(pk__in=[mark.pk for mark in marks.values()]).update(
             until=until, updated_at=timezone.now()
         )
@@ -261,7 +261,7 @@ def _budget_chunk(project_ids: list[int]) -> int:
                 for shortfall in to_warn
                 for user in members.get(shortfall.project.company_id, [])
             ],
-            kind=BUDGET_KIND,
+            kind="budget_low",
         )
         DigestMark.objects.filter(
             kind=BUDGET_KIND, subject_id__in=[s.project.pk for s in to_warn]

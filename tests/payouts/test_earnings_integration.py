@@ -182,7 +182,7 @@ def test_automatic_approval_leaves_unpaid_submissions_due_until_the_company_tops
     assert pending(submission.worker) == 50
 
 
-def test_automatic_approval_pays_a_batch_with_the_same_queries_but_one_notice_each():
+def test_automatic_approval_pays_and_tells_a_batch_with_the_same_queries_whatever_its_size():
     project = make_project(reward_cents=50, escrow_cents=10_000)
     due_at = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
     later = due_at + datetime.timedelta(minutes=1)
@@ -201,9 +201,10 @@ def test_automatic_approval_pays_a_batch_with_the_same_queries_but_one_notice_ea
     with CaptureQueriesContext(connection) as large:
         assert auto_approve_due(now=later) == 12
 
-    # Locks, ledger, status and audit rows are per batch; only the worker's notice is not.
-    assert len(large) - len(small) == 12 - 3
+    # Locks, ledger, status, audit rows and the workers' notices are all written per batch.
+    assert len(large) == len(small)
     assert pending(large_batch[0].worker) == 50
+    assert Notification.objects.filter(kind="assignment_approved").count() == 16
     assert ReviewDecision.objects.filter(action=ReviewDecision.Action.AUTO_APPROVED).count() == 16
     assert ledger.balance_differences() == []
 
