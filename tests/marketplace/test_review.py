@@ -5,8 +5,10 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 
 from accounts.models import Notification
+from accounts.notifications import preferences_save
 from core.errors import LoopworkError
 from marketplace.models import Assignment, ReviewDecision
 from marketplace.review import (
@@ -414,3 +416,95 @@ def test_evidence_of_a_lone_answer_has_no_agreement(project):
         "accuracy": None,
         "failed_items": [],
     }
+
+
+# --- What the worker is told --------------------------------------------------------------
+
+
+def test_a_bulk_approval_tells_each_worker_once_with_count_rewards_and_projects(project, reviewer):
+    project = make_project(company=project.company, reward_cents=50)
+    other_project = make_project(
+        company=project.company, title="Rate chatbot replies", reward_cents=125
+    )
+    worker, other = WorkerFactory(), WorkerFactory()
+    mine = [
+        make_submission(project, worker),
+        make_submission(project, worker),
+        make_submission(other_project, worker),
+    ]
+    theirs = make_submission(project, other)
+    decided = make_submission(project, worker)
+    review_reject(decided.pk, reviewer=reviewer, reason="other", comment="No.")
+
+    outcome = review_bulk(
+        [*(row.pk for row in mine), theirs.pk, decided.pk], reviewer=reviewer, action="approve"
+    )
+
+    assert len(outcome.done) == 4
+    notice = Notification.objects.get(user=worker, kind="assignment_approved")
+    assert notice.title == "3 answers approved in 2 projects"
+    assert notice.body.startswith("3 answers approved. Rewards: $2.25, added to your pending")
+    assert notice.link == "/work/earnings/"
+    assert notice.links == [
+        {
+            "text": "Sentiment of product reviews: 2 answers, $1",
+            "path": f"/work/history/?project={project.pk}",
+        },
+        {
+            "text": "Rate chatbot replies: 1 answer, $1.25",
+            "path": f"/work/history/?project={other_project.pk}",
+        },
+    ]
+    single = Notification.objects.get(user=other, kind="assignment_approved")
+    assert single.title == "Your answer was approved: Sentiment of product reviews"
+    assert single.body.startswith("1 answer approved. Rewards: $0.50")
+    assert Notification.objects.filter(kind="assignment_approved").count() == 2
+
+
+def test_a_single_approval_stays_one_notice_about_that_task(project, reviewer, submission):
+    review_approve(submission.pk, reviewer=reviewer)
+
+    notice = Notification.objects.get(user=submission.worker)
+    assert notice.kind == "assignment_approved"
+    assert notice.title == "Your answer was approved: Sentiment of product reviews"
+    assert f"Task {submission.pk}." in notice.body
+    assert notice.links == []
+
+
+def test_automatic_approval_tells_each_worker_once_per_batch(project):
+    worker = WorkerFactory()
+    due = NOON - datetime.timedelta(hours=1)
+    for _ in range(3):
+        make_submission(project, worker, review_due_at=due)
+
+    assert auto_approve_due(now=NOON) == 3
+
+    notice = Notification.objects.get(user=worker)
+    assert notice.title == "3 answers approved: Sentiment of product reviews"
+    assert notice.body.startswith(
+        "3 answers approved automatically, as the company did not review them in time. "
+        "Rewards: $0.15"
+    )
+    assert auto_approve_due(now=NOON) == 0
+    assert Notification.objects.count() == 1
+
+
+def test_a_worker_who_wants_approvals_by_email_gets_the_digest_with_absolute_links(
+    project, reviewer, django_capture_on_commit_callbacks
+):
+    worker = WorkerFactory()
+    preferences_save(user=worker, choices={"assignment_approved": "email"})
+    project = make_project(company=project.company, reward_cents=40)
+    rows = [make_submission(project, worker) for _ in range(2)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_bulk([row.pk for row in rows], reviewer=reviewer, action="approve")
+
+    [message] = mail.outbox
+    assert message.subject == "[Loopwork] 2 answers approved: Sentiment of product reviews"
+    assert "Rewards: $0.80" in message.body
+    assert (
+        f"- Sentiment of product reviews: 2 answers, $0.80: "
+        f"http://testserver/work/history/?project={project.pk}"
+    ) in message.body
+    assert "Open it in Loopwork: http://testserver/work/earnings/" in message.body
