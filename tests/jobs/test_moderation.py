@@ -1,9 +1,10 @@
 """Listing moderation: submit starts the workflow, approval publishes, status changes apply."""
 
 import pytest
+from django.core import mail
 from wagtail.models import WorkflowPage, WorkflowState
 
-from accounts.models import User
+from accounts.models import Notification, User
 from core.errors import LoopworkError
 from jobs.listing_authoring import (
     WORKFLOW_NAME,
@@ -231,3 +232,107 @@ def test_staff_approve_in_the_admin_and_the_listing_goes_live(
     page.refresh_from_db()
     assert response.status_code in (200, 302)
     assert (page.live, page.workflow_in_progress) == (True, False)
+
+
+# --- What the company is told ---------------------------------------------------------------
+
+
+@pytest.fixture
+def company_team(company, owner):
+    """The company's owner, a manager and a reviewer (reviewers do not manage listings)."""
+    from tests.factories import MembershipFactory
+
+    manager = MembershipFactory(company=company, role="manager").user
+    reviewer = MembershipFactory(company=company, role="reviewer").user
+    return owner, manager, reviewer
+
+
+def submitted(owner_client) -> JobPage:
+    page = create_listing(owner_client)
+    owner_client.post(f"/company/listings/{page.pk}/submit/")
+    page.refresh_from_db()
+    mail.outbox.clear()  # Wagtail tells staff of the submission; that email is theirs
+    return page
+
+
+def test_approval_tells_owners_and_managers_in_our_words_and_wagtail_sends_nothing(
+    site_tree, owner_client, company_team, staff, django_capture_on_commit_callbacks
+):
+    owner, manager, _reviewer = company_team
+    page = submitted(owner_client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(page, staff)
+
+    notices = list(Notification.objects.order_by("user_id"))
+    assert [notice.user for notice in notices] == [owner, manager]
+    notice = notices[0]
+    assert (notice.kind, notice.title, notice.link) == (
+        "listing_approved",
+        "Your listing is live: Rate chatbot answers",
+        "/company/listings/",
+    )
+    assert notice.body == (
+        "Loopwork approved \u201cRate chatbot answers\u201d and published it on the job board. "
+        "Job seekers can find it and apply from now on."
+    )
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([owner.email, manager.email])
+    assert {message.subject for message in mail.outbox} == {
+        "[Loopwork] Your listing is live: Rate chatbot answers"
+    }
+    assert not any("has been approved" in message.body for message in mail.outbox)
+
+
+def test_changes_requested_in_the_admin_bring_the_moderators_comment_to_the_company(
+    site_tree, owner_client, company_team, staff, client, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.models import Authenticator
+
+    owner, manager, _reviewer = company_team
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})
+    page = submitted(owner_client)
+    task_state = page.current_workflow_state.current_task_state
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/pages/workflow/action/{page.pk}/reject/{task_state.pk}/",
+            {"comment": "Say which languages the raters need."},
+        )
+
+    assert response.status_code in (200, 302)
+    page.refresh_from_db()
+    assert page.live is False
+    notice = Notification.objects.get(user=owner)
+    assert (notice.kind, notice.title) == (
+        "listing_changes_requested",
+        "Changes requested: Rate chatbot answers",
+    )
+    assert notice.body == (
+        "Loopwork reviewed \u201cRate chatbot answers\u201d and asks for changes before it can "
+        "go live.\n\nThe moderator wrote: Say which languages the raters need.\n\n"
+        "Edit the listing, then send it for review again."
+    )
+    assert Notification.objects.filter(user=manager, kind="listing_changes_requested").count() == 1
+    assert len(mail.outbox) == 2
+    assert all("Say which languages the raters need." in m.body for m in mail.outbox)
+    assert {m.subject for m in mail.outbox} == {
+        "[Loopwork] Changes requested: Rate chatbot answers"
+    }
+
+
+def test_other_pages_keep_wagtails_own_moderation_emails(site_tree, staff):
+    from tests.cms.factories import make_guide
+
+    editor = User.objects.create_user(email="editor@loopwork.test", password="x", is_staff=True)
+    guide = make_guide(title="How to label", live=False)
+    workflow = guide.get_workflow()
+    assert workflow is not None and workflow.name != WORKFLOW_NAME
+    state = workflow.start(guide, editor)
+    mail.outbox.clear()
+
+    state.current_task_state.specific.approve(user=staff)
+
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+    assert "has been approved" in mail.outbox[0].body
+    assert Notification.objects.count() == 0

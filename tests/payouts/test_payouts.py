@@ -5,11 +5,14 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
+from accounts.models import Notification
 from core.errors import LoopworkError
 from payouts import ledger, payouts
 from payouts.funding import EventMismatch
@@ -713,3 +716,69 @@ def test_offline_test_mode_pays_through_the_same_path(approver, django_capture_o
     assert line.status == Status.PAID
     assert line.stripe_transfer_id.startswith("tr_test_")
     assert balances(worker) == {"available": 0, "in_transit": 0, "paid_out": 2000}
+
+
+# --- what the worker is told -----------------------------------------------------------------
+
+
+def test_a_held_payout_tells_the_worker_why_and_that_the_money_is_available_again(
+    connect, approver, django_capture_on_commit_callbacks
+):
+    worker = connected_worker(connect, available_cents=5000)
+    line = payout_request(worker=worker, amount_cents=5000, idempotency_key="a")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_line_hold(line_id=line.pk, reason="Check identity", actor=approver)
+
+    notice = Notification.objects.get(user=worker)
+    assert (notice.kind, notice.title, notice.link) == (
+        "payout_held",
+        "Your payout of $50 is on hold",
+        f"/work/payouts/#payout-{line.pk}",
+    )
+    assert notice.body == (
+        "Loopwork staff held this payout while reviewing it. Reason: Check identity\n\n"
+        "Nothing was sent. The $50 went back to your available earnings, so it can be paid "
+        "out with your next payout or a request of your own."
+    )
+    assert [message.subject for message in mail.outbox] == [
+        "[Loopwork] Your payout of $50 is on hold"
+    ]
+    with pytest.raises(LoopworkError):
+        payout_line_hold(line_id=line.pk, reason="Again", actor=approver)
+    assert Notification.objects.count() == 1
+
+
+def test_a_paid_payout_tells_the_worker_once_however_often_it_is_recorded(connect, approver):
+    worker, line = _approved_line(connect, approver)
+    _deliver_to_handlers(connect)
+    connect.faults.duplicate_events = 3
+
+    payout_line_send(line_id=line.pk)
+    connect.deliver_events()
+    assert payout_line_send(line_id=line.pk) == Status.PAID
+
+    line.refresh_from_db()
+    notice = Notification.objects.get(user=worker)
+    assert (notice.kind, notice.title, notice.link) == (
+        "payout_paid",
+        "Your payout of $30 is on its way",
+        f"/work/payouts/#payout-{line.pk}",
+    )
+    expected = date_format(line.expected_at, "j F Y")
+    assert line.expected_at == (line.paid_at + datetime.timedelta(days=2)).date()
+    assert notice.body == (
+        "We sent $30 to your Stripe account. Stripe pays it into your bank account; expect it "
+        f"by {expected} (banks can take a day or two longer)."
+    )
+
+
+def test_a_failed_send_tells_nothing_about_a_payout(connect, approver):
+    worker, line = _approved_line(connect, approver)
+    connect.set_balance(100)  # the platform's Stripe balance is short
+
+    payout_line_send(line_id=line.pk)
+
+    line.refresh_from_db()
+    assert line.status == Status.FAILED
+    assert not Notification.objects.filter(user=worker, kind="payout_paid").exists()
