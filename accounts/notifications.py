@@ -73,7 +73,7 @@ def notify(
 
 
 def notify_many(notices: Iterable[Notice], *, kind: str) -> list[Notification]:
-    """Store one notification of `kind` per notice in three queries, however many there are.
+    """Store one notification of `kind` per notice in two queries, however many there are.
 
     Each person's preference applies (one query for all); the rows are created in one
     statement and their emails queued after commit in chunks. Returns the rows stored, in
