@@ -247,7 +247,11 @@ def _expire_if_due(invitation: Invitation, now) -> None:
 
 def _send_invitation_email(invitation_id: int, accept_url: str) -> None:
     invitation = Invitation.objects.select_related("company").get(pk=invitation_id)
-    context = {"invitation": invitation, "accept_url": accept_url}
+    context = {
+        "invitation": invitation,
+        "accept_url": accept_url,
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
     send_mail(
         subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
         message=render_to_string("accounts/email/invitation_message.txt", context),

@@ -11,6 +11,7 @@ from core.errors import LoopworkError
 from . import companies
 from .forms import CompanyForm, CompanySettingsForm, InvitationForm, MemberRoleForm
 from .models import Invitation, Membership, User
+from .notifications import absolute_url
 
 MANAGERS = ("owner", "manager")
 EVERYONE = ("owner", "manager", "reviewer")
@@ -122,7 +123,8 @@ def invite(request):
                 actor=request.membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                accept_url_base=request.build_absolute_uri("/"),
+                # The configured public address, not the host this request came in on.
+                accept_url_base=absolute_url("/"),
             )
         except LoopworkError as error:
             _apply_error(form, error)

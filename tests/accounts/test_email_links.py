@@ -1,8 +1,8 @@
 """Every link in every email we send is absolute on the configured site and opens for its reader.
 
 Drives the flows that send email (a review decision, a dispute, a bonus, a payout held and
-one paid, the approval and review digests, a budget warning, listing moderation and the
-sign-up confirmation), then follows each URL of each message in `mail.outbox` as the person
+one paid, the approval and review digests, a budget warning, listing moderation, a company
+invitation and the sign-up confirmation), then follows each URL of each message in `mail.outbox` as the person
 it was sent to.
 """
 
@@ -102,6 +102,9 @@ def test_every_link_in_every_email_starts_with_the_base_url_and_opens(
                 task.approve(user=staff)
             else:
                 task.reject(user=staff, comment="Say which languages.")
+        # An invitation to the company, to someone who has an account already.
+        invitee = WorkerFactory(email="invitee@loopwork.test")
+        owner_client.post("/company/members/invite/", {"email": invitee.email, "role": "reviewer"})
     # The sign-up confirmation.
     Client().post(
         "/accounts/signup/",
@@ -126,6 +129,7 @@ def test_every_link_in_every_email_starts_with_the_base_url_and_opens(
         "[Loopwork] Your listing is live: Rate chatbot answers",
         "[Loopwork] Changes requested: Moderate forum posts",
         "[Loopwork] Please Confirm Your Email Address",
+        f"[Loopwork] {company.name} invites you to join their workspace",
     ):
         assert expected in subjects
     checked = 0
