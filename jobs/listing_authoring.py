@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import nh3
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,7 +36,7 @@ from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
 
-from .models import JobIndexPage, JobPage, QualificationTest
+from .models import MAX_HOURLY_PAY_CENTS, JobIndexPage, JobPage, ListingPay, QualificationTest
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ MODERATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 TITLE_MAX_LENGTH = 120
 SUMMARY_MAX_LENGTH = 280
 DESCRIPTION_MAX_LENGTH = 20_000
-MAX_PAY_CENTS = 100_000_00
 MAX_OPENINGS = 100_000
 
 
@@ -59,13 +59,13 @@ class ListingInput:
     category: str
     summary: str
     description: str
-    pay_type: str
-    pay_amount_cents: int
+    pay_source: str
     hours_per_week: int
     experience_level: str
     openings: int
+    hourly_pay_cents: int | None = None
+    admission: str = JobPage.Admission.ON_PASS
     status: str = JobPage.Status.OPEN
-    task_minutes: int | None = None
     deadline: date | None = None
     qualification_test: QualificationTest | None = None
     eligible_countries: list[Country] = field(default_factory=list)
@@ -165,23 +165,10 @@ def _validate(*, data: ListingInput, company: Company) -> str:
     description = sanitize_listing_html(data.description)
     if not nh3.clean(description, tags=set()).strip():
         raise LoopworkError("Describe the work.", code="description_required", field="description")
-    if data.pay_type not in JobPage.PayType.values:
-        raise LoopworkError("Choose how the work is paid.", code="bad_pay_type", field="pay_type")
-    if not 1 <= data.pay_amount_cents <= MAX_PAY_CENTS:
+    _validate_pay(data)
+    if data.admission not in JobPage.Admission.values:
         raise LoopworkError(
-            f"Pay must be between {format_money(1)} and {format_money(MAX_PAY_CENTS)}.",
-            code="bad_pay",
-            field="pay_amount",
-        )
-    if data.task_minutes is not None and not 1 <= data.task_minutes <= 600:
-        raise LoopworkError(
-            "A task takes between 1 and 600 minutes.", code="bad_task_minutes", field="task_minutes"
-        )
-    if data.pay_type == JobPage.PayType.PER_TASK and data.task_minutes is None:
-        raise LoopworkError(
-            "For pay per task, say how many minutes a task typically takes.",
-            code="task_minutes_required",
-            field="task_minutes",
+            "Choose how applicants are admitted.", code="bad_admission", field="admission"
         )
     if not 1 <= data.hours_per_week <= 60:
         raise LoopworkError(
@@ -213,6 +200,86 @@ def _validate(*, data: ListingInput, company: Company) -> str:
     return description
 
 
+def _validate_pay(data: ListingInput) -> None:
+    if data.pay_source not in JobPage.PaySource.values:
+        raise LoopworkError(
+            "Choose how the work is paid.", code="bad_pay_source", field="pay_source"
+        )
+    if data.pay_source == JobPage.PaySource.PROJECTS:
+        if data.hourly_pay_cents is not None:
+            raise LoopworkError(
+                "Task work is paid what its projects pay: leave the hourly pay empty.",
+                code="pay_typed_for_tasks",
+                field="hourly_pay",
+            )
+        return
+    if data.hourly_pay_cents is None:
+        raise LoopworkError(
+            "Say what the work pays per hour.", code="hourly_pay_required", field="hourly_pay"
+        )
+    if not 1 <= data.hourly_pay_cents <= MAX_HOURLY_PAY_CENTS:
+        raise LoopworkError(
+            f"Pay must be between {format_money(1)} and {format_money(MAX_HOURLY_PAY_CENTS)}.",
+            code="bad_pay",
+            field="hourly_pay",
+        )
+    floor = settings.PAY_FLOOR_HOURLY_CENTS
+    if data.hourly_pay_cents < floor:
+        raise LoopworkError(
+            f"Loopwork's pay floor is {format_money(floor)} an hour: offer at least that.",
+            code="below_pay_floor",
+            field="hourly_pay",
+        )
+
+
+def listing_pay_problem(page: JobPage) -> LoopworkError | None:
+    """Why the listing's pay may not go live as it stands, or None when it may.
+
+    Task work must be linked to at least one project (its pay comes from there) and pay at
+    least the platform's floor per hour; hourly work outside Loopwork must state its pay
+    and may not be linked to projects, whose pay would disagree with it. Listings sit below
+    projects, so this reads the figures marketplace keeps in ListingPay.
+    """
+    figures = ListingPay.objects.filter(listing_id=page.pk).first()
+    linked = figures.project_count if figures is not None else 0
+    floor = settings.PAY_FLOOR_HOURLY_CENTS
+    if page.pay_source == JobPage.PaySource.HOURLY:
+        if linked:
+            return LoopworkError(
+                f"This listing is linked to {linked} project{'s' if linked != 1 else ''}, whose "
+                "pay would disagree with an hourly pay typed here. Choose “Tasks on Loopwork” "
+                "so the listing shows what the projects pay, or unlink them.",
+                code="pay_disagrees",
+                field="pay_source",
+            )
+        if page.hourly_pay_cents is None:
+            return LoopworkError(
+                "Say what the work pays per hour.", code="hourly_pay_required", field="hourly_pay"
+            )
+        if page.hourly_pay_cents < floor:
+            return LoopworkError(
+                f"The hourly pay is under Loopwork's pay floor of {format_money(floor)} an hour.",
+                code="below_pay_floor",
+                field="hourly_pay",
+            )
+        return None
+    if not linked:
+        return LoopworkError(
+            "Link a project to this listing first: the listing shows what its projects pay. "
+            "Open the project's settings and choose this listing under “Listings”.",
+            code="no_projects",
+            field="pay_source",
+        )
+    if figures.hourly_min_cents < floor:
+        return LoopworkError(
+            f"Its projects pay {figures.hourly_text} at {figures.time_text}, under Loopwork's "
+            f"pay floor of {format_money(floor)} an hour. Raise the reward of the projects first.",
+            code="below_pay_floor",
+            field="pay_source",
+        )
+    return None
+
+
 def _require_manager(*, membership: Membership, page: JobPage | None = None) -> None:
     if not membership.can_manage:
         raise LoopworkError(
@@ -227,10 +294,10 @@ def _apply(page: JobPage, data: ListingInput, description: str) -> None:
     page.category = data.category
     page.summary = data.summary.strip()
     page.description = description
-    page.pay_type = data.pay_type
-    page.pay_amount_cents = data.pay_amount_cents
+    page.pay_source = data.pay_source
+    page.hourly_pay_cents = data.hourly_pay_cents
     page.currency = platform_currency()
-    page.task_minutes = data.task_minutes
+    page.admission = data.admission
     page.hours_per_week = data.hours_per_week
     page.experience_level = data.experience_level
     page.openings = data.openings
@@ -259,7 +326,7 @@ def _locked(page: JobPage) -> JobPage:
 
 def _refusal(exc: ValidationError) -> LoopworkError:
     name, messages = next(iter(exc.message_dict.items()))
-    field = {"pay_amount_cents": "pay_amount"}.get(name, name)
+    field = {"hourly_pay_cents": "hourly_pay"}.get(name, name)
     return LoopworkError(
         " ".join(messages), code="invalid", field=None if field == "__all__" else field
     )
@@ -348,6 +415,9 @@ def listing_submit_for_review(
         raise LoopworkError(
             "The live listing has no changes to review. Edit it first.", code="nothing_to_review"
         )
+    problem = listing_pay_problem(page.get_latest_revision_as_object())
+    if problem is not None:
+        raise problem
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=user)
         state.refresh_from_db()

@@ -3,17 +3,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
 from accounts.models import Company, Country, Language
 from core.categories import Category
+from core.durations import format_duration
 from core.models import TimeStampedModel
 from core.money import format_money
 
 LISTING_RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
+MAX_HOURLY_PAY_CENTS = 100_000_00
 
 
 class Qualification(TimeStampedModel):
@@ -138,11 +140,21 @@ class JobIndexPage(Page):
 
 
 class JobPage(Page):
-    """One job listing of one company, published after staff moderation."""
+    """One job listing of one company, published after staff moderation.
 
-    class PayType(models.TextChoices):
-        PER_TASK = "per_task", "per task"
-        PER_HOUR = "per_hour", "per hour"
+    Its pay has one source. A listing of task work on Loopwork (`pay_source` "projects")
+    is paid what its linked projects pay: marketplace writes their figures to ListingPay,
+    and no number is typed for it. A listing of work done elsewhere (an hourly support
+    role, say) states an hourly pay (`hourly_pay_cents`) and says so.
+    """
+
+    class PaySource(models.TextChoices):
+        PROJECTS = "projects", "Tasks on Loopwork: the pay comes from the linked projects"
+        HOURLY = "hourly", "Hourly work outside Loopwork, at the pay stated here"
+
+    class Admission(models.TextChoices):
+        ON_PASS = "on_pass", "Automatically, when they pass the test (at once when there is none)"
+        COMPANY = "company", "By our decision: we admit or decline each applicant"
 
     class Experience(models.TextChoices):
         ENTRY = "entry", "Entry level"
@@ -158,17 +170,21 @@ class JobPage(Page):
     category = models.CharField(max_length=32, choices=Category.choices, db_index=True)
     summary = models.CharField(max_length=280)
     description = RichTextField(features=LISTING_RICH_TEXT_FEATURES)
-    pay_type = models.CharField(max_length=16, choices=PayType.choices, default=PayType.PER_HOUR)
-    pay_amount_cents = models.PositiveIntegerField(
-        help_text="Pay in minor units (cents) per task or per hour.",
-        validators=[MinValueValidator(1), MaxValueValidator(100_000_00)],
+    pay_source = models.CharField(
+        max_length=16, choices=PaySource.choices, default=PaySource.PROJECTS
     )
-    currency = models.CharField(max_length=3, default="USD")
-    task_minutes = models.PositiveSmallIntegerField(
+    hourly_pay_cents = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(600)],
-        help_text="For pay per task: typical minutes one task takes (gives the hourly rate).",
+        help_text="For work outside Loopwork: the pay per hour, in minor units (cents).",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURLY_PAY_CENTS)],
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    admission = models.CharField(
+        max_length=16,
+        choices=Admission.choices,
+        default=Admission.ON_PASS,
+        help_text="How applicants are admitted to the listing's work.",
     )
     hours_per_week = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
@@ -209,14 +225,12 @@ class JobPage(Page):
         FieldPanel("summary"),
         FieldPanel("description"),
         MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("pay_type"), FieldPanel("pay_amount_cents")]),
-                FieldRowPanel([FieldPanel("currency"), FieldPanel("task_minutes")]),
-            ],
+            [FieldPanel("pay_source"), FieldPanel("hourly_pay_cents"), FieldPanel("currency")],
             heading="Pay",
         ),
         MultiFieldPanel(
             [
+                FieldPanel("admission"),
                 FieldPanel("hours_per_week"),
                 FieldPanel("experience_level"),
                 FieldPanel("openings"),
@@ -235,21 +249,43 @@ class JobPage(Page):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(pay_type="per_task") | models.Q(task_minutes__isnull=False),
-                name="jobpage_per_task_pay_needs_task_minutes",
+                condition=~models.Q(pay_source="hourly") | models.Q(hourly_pay_cents__isnull=False),
+                name="jobpage_hourly_pay_is_stated",
             )
         ]
 
     @property
+    def pays_through_projects(self) -> bool:
+        return self.pay_source == self.PaySource.PROJECTS
+
+    @property
+    def project_pay(self) -> "ListingPay | None":
+        """What the linked projects pay (None for hourly work, or before any is linked)."""
+        if not self.pays_through_projects:
+            return None
+        try:
+            figures = self.pay_figures
+        except ListingPay.DoesNotExist:
+            return None
+        return figures if figures.project_count else None
+
+    @property
     def pay_display(self) -> str:
-        return f"{format_money(self.pay_amount_cents, self.currency)} {self.get_pay_type_display()}"
+        """The pay as one line: "$15.00 per hour", "$0.10 per task", or a range per task."""
+        if not self.pays_through_projects:
+            if self.hourly_pay_cents is None:
+                return "Pay not stated"
+            return f"{format_money(self.hourly_pay_cents, self.currency)} per hour"
+        pay = self.project_pay
+        return pay.per_task_text if pay else "Pay is set by its projects"
 
     @property
     def hourly_rate_cents(self) -> int:
-        """What the pay comes to per hour (per-task pay at the stated minutes per task)."""
-        if self.pay_type == self.PayType.PER_HOUR:
-            return self.pay_amount_cents
-        return self.pay_amount_cents * 60 // max(self.task_minutes or 60, 1)
+        """What the work pays per hour (the lowest of its projects'); 0 when not known yet."""
+        if not self.pays_through_projects:
+            return self.hourly_pay_cents or 0
+        pay = self.project_pay
+        return pay.hourly_min_cents if pay else 0
 
     @property
     def is_past_deadline(self) -> bool:
@@ -259,6 +295,10 @@ class JobPage(Page):
     def accepts_applications(self) -> bool:
         return self.live and self.status == self.Status.OPEN and not self.is_past_deadline
 
+    @property
+    def admits_on_pass(self) -> bool:
+        return self.admission == self.Admission.ON_PASS
+
     def get_context(self, request, *args, **kwargs):
         # board_context imports these models, so it is imported when a page is served.
         from .board_context import job_page_context
@@ -266,6 +306,76 @@ class JobPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(job_page_context(self, request))
         return context
+
+
+class ListingPay(models.Model):
+    """What a listing's linked projects pay, as workers see it on the listing and in /work/.
+
+    Written by marketplace (which sits above jobs) whenever a project's reward, time
+    estimate, measured time or links change, so the board, the listing page and search
+    read one stored truth without knowing about projects. Times are the projects' median
+    measured time per task once enough answers are timed, their estimate before that;
+    hourly rates never go below the pay floor that tops measured shortfalls up.
+    """
+
+    listing = models.OneToOneField(
+        JobPage, primary_key=True, on_delete=models.CASCADE, related_name="pay_figures"
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    project_count = models.PositiveSmallIntegerField(default=0)
+    reward_min_cents = models.PositiveIntegerField(default=0)
+    reward_max_cents = models.PositiveIntegerField(default=0)
+    seconds_min = models.PositiveIntegerField(null=True, blank=True)
+    seconds_max = models.PositiveIntegerField(null=True, blank=True)
+    hourly_min_cents = models.PositiveIntegerField(default=0)
+    hourly_max_cents = models.PositiveIntegerField(default=0)
+    is_estimate = models.BooleanField(
+        default=True, help_text="Some project's time is its estimate: too few answers timed."
+    )
+    floor_applies = models.BooleanField(
+        default=False, help_text="The pay floor lifts some project's measured hourly rate."
+    )
+    projects = models.JSONField(
+        default=list, help_text="Each linked project's figures, as marketplace computed them."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Pay of listing {self.listing_id}"
+
+    @property
+    def per_task_text(self) -> str:
+        low = format_money(self.reward_min_cents, self.currency)
+        if self.reward_max_cents == self.reward_min_cents:
+            return f"{low} per task"
+        return f"{low}\N{EN DASH}{format_money(self.reward_max_cents, self.currency)} per task"
+
+    @property
+    def time_text(self) -> str:
+        if self.seconds_min is None:
+            return ""
+        low = format_duration(self.seconds_min)
+        if self.seconds_max in (None, self.seconds_min):
+            text = low
+        else:
+            text = f"{low}\N{EN DASH}{format_duration(self.seconds_max)}"
+        return ("about " if self.is_estimate else "") + text + " per task"
+
+    @property
+    def hourly_text(self) -> str:
+        if not self.hourly_min_cents:
+            return ""
+        low = format_money(self.hourly_min_cents, self.currency)
+        if self.hourly_max_cents == self.hourly_min_cents:
+            return f"{low}/h"
+        return f"{low}\N{EN DASH}{format_money(self.hourly_max_cents, self.currency)}/h"
+
+    @property
+    def basis_text(self) -> str:
+        """Where the figures come from, in words."""
+        if self.is_estimate:
+            return "estimated: too few answers are timed yet"
+        return "measured: the median time of workers' answers"
 
 
 class Application(TimeStampedModel):
@@ -277,7 +387,7 @@ class Application(TimeStampedModel):
         QUALIFIED = "qualified", "Qualified"
         REJECTED = "rejected", "Not selected"
         WITHDRAWN = "withdrawn", "Withdrawn"
-        ACTIVE = "active", "Active"
+        ACTIVE = "active", "Admitted"
 
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from core.errors import LoopworkError
 
 from .items import ParsedRows, items_import, parse_jsonl, parse_records
-from .models import MAX_PAY_FLOOR_HOURLY_CENTS, Project
+from .models import MAX_ESTIMATED_TASK_SECONDS, MAX_PAY_FLOOR_HOURLY_CENTS, Project
 from .projects import project_create, project_transition, project_update, require_manager
 from .selectors import company_projects, project_progress
 
@@ -29,6 +29,7 @@ CLEARABLE = (
     "max_overlap",
 )
 ContentRisk = Literal["none", "mild", "graphic"]
+ProjectAccess = Literal["listings", "open"]
 
 
 class ApiErrorDetail(Schema):
@@ -55,7 +56,21 @@ class ProjectSettings(Schema):
     max_assignments_per_worker: int | None = Field(None, ge=1)
     required_qualification: int | None = Field(None, description="A qualification id.")
     min_qualification_score: int | None = Field(None, ge=0, le=100)
-    listings: list[int] | None = Field(None, description="Ids of your own job listings.")
+    listings: list[int] | None = Field(
+        None, description="Ids of your own listings of task work; each shows this project's pay."
+    )
+    access: ProjectAccess | None = Field(
+        None,
+        description="listings: only workers a linked listing admitted; open (the default): "
+        "every worker holding the required qualification.",
+    )
+    estimated_task_seconds: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ESTIMATED_TASK_SECONDS,
+        description="How long one task takes, in seconds: shown to workers until 20 answers "
+        "are timed, and needed to launch (the reward must meet the pay floor for it).",
+    )
     gold_rate: int | None = Field(None, ge=0, le=50)
     accuracy_threshold: int | None = Field(None, ge=0, le=100)
     min_gold_answers: int | None = Field(None, ge=0, le=1000)
@@ -129,6 +144,8 @@ class ProjectOut(Schema):
     label_schema: dict[str, Any]
     reward_cents: int
     currency: str
+    estimated_task_seconds: int | None
+    access: str
     overlap: int
     lease_seconds: int
     max_assignments_per_worker: int | None

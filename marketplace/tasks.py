@@ -8,6 +8,7 @@ from django.utils import timezone
 from .aggregation import aggregate_project, item_completion_process, item_result_refresh
 from .assignment import leases_reclaim_expired
 from .company_record import company_records_refresh_all
+from .pay import project_pay_measure
 from .review import auto_approve_due
 from .webhooks import webhook_deliver
 
@@ -30,6 +31,12 @@ def auto_approve_due_submissions() -> int:
 def refresh_company_records() -> int:
     """Recompute every company's record (review time, rejections, pay, rating); idempotent."""
     return company_records_refresh_all()
+
+
+@shared_task(name="marketplace.tasks.measure_project_pay")
+def measure_project_pay() -> int:
+    """Store each live project's measured time per task and refresh its listings' pay."""
+    return project_pay_measure()
 
 
 @shared_task(name="marketplace.tasks.deliver_webhook")

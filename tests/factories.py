@@ -96,9 +96,8 @@ def make_job(
     company=None,
     title=None,
     category=Category.TEXT_ANNOTATION,
-    pay_type=JobPage.PayType.PER_HOUR,
-    pay_amount_cents=1500,
-    task_minutes=None,
+    pay_source=JobPage.PaySource.HOURLY,
+    hourly_pay_cents=1500,
     status=JobPage.Status.OPEN,
     deadline=None,
     countries=(),
@@ -107,11 +106,12 @@ def make_job(
     summary="Label short texts for a sentiment model.",
     **fields,
 ) -> JobPage:
-    """A job listing under /jobs/, published unless live=False."""
+    """A job listing under /jobs/, published unless live=False: hourly work at $15 by
+    default; pass pay_source=PROJECTS (and link projects) for task work."""
     n = next(_job_counter)
     company = company or CompanyFactory()
-    if pay_type == JobPage.PayType.PER_TASK and task_minutes is None:
-        task_minutes = 2
+    if pay_source == JobPage.PaySource.PROJECTS:
+        hourly_pay_cents = None
     page = JobPage(
         title=title or f"Remote job {n}",
         slug=f"remote-job-{n}",
@@ -119,9 +119,8 @@ def make_job(
         category=category,
         summary=summary,
         description="<p>Work from home on your own schedule.</p>",
-        pay_type=pay_type,
-        pay_amount_cents=pay_amount_cents,
-        task_minutes=task_minutes,
+        pay_source=pay_source,
+        hourly_pay_cents=hourly_pay_cents,
         status=status,
         deadline=deadline,
         live=live,

@@ -29,6 +29,8 @@ def make_project(
     fields.setdefault("title", "Sentiment of product reviews")
     fields.setdefault("category", "text-annotation")
     fields.setdefault("reward_cents", 5)
+    # 5 cents for about 20 seconds is $9.00 an hour, above the $8.00 pay floor.
+    fields.setdefault("estimated_task_seconds", 20)
     fields.setdefault("overlap", 1)
     fields.setdefault("lease_seconds", 600)
     if status != Project.Status.DRAFT:
