@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import (
-    GroupApprovalTask,
     GroupPagePermission,
     Page,
     Workflow,
@@ -36,7 +35,13 @@ from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
 
-from .models import MAX_HOURLY_PAY_CENTS, JobIndexPage, JobPage, ListingPay, QualificationTest
+from .models import (
+    MAX_HOURLY_PAY_CENTS,
+    JobIndexPage,
+    JobPage,
+    ListingApprovalTask,
+    QualificationTest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +107,8 @@ def sanitize_listing_html(text: str) -> str:
 def ensure_listing_moderation() -> Workflow:
     """Make sure listings under the job board go through the "Listing moderation" workflow.
 
-    Idempotent: creates the Moderators group, the "Staff approval" task and the workflow
+    Idempotent: creates the Moderators group, the "Staff approval" task (a
+    ListingApprovalTask, which approves only pay that may go live) and the workflow
     only when missing, links the workflow to the JobIndexPage when that page has no
     workflow of its own, and gives Moderators add/change/publish on the job board.
     A workflow staff linked there themselves is left alone.
@@ -116,9 +122,9 @@ def ensure_listing_moderation() -> Workflow:
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
     if workflow is None:
         workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = ListingApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = ListingApprovalTask.objects.create(name=TASK_NAME)
         task.groups.set([group])
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
@@ -230,54 +236,6 @@ def _validate_pay(data: ListingInput) -> None:
             code="below_pay_floor",
             field="hourly_pay",
         )
-
-
-def listing_pay_problem(page: JobPage) -> LoopworkError | None:
-    """Why the listing's pay may not go live as it stands, or None when it may.
-
-    Task work must be linked to at least one project (its pay comes from there) and pay at
-    least the platform's floor per hour; hourly work outside Loopwork must state its pay
-    and may not be linked to projects, whose pay would disagree with it. Listings sit below
-    projects, so this reads the figures marketplace keeps in ListingPay.
-    """
-    figures = ListingPay.objects.filter(listing_id=page.pk).first()
-    linked = figures.project_count if figures is not None else 0
-    floor = settings.PAY_FLOOR_HOURLY_CENTS
-    if page.pay_source == JobPage.PaySource.HOURLY:
-        if linked:
-            return LoopworkError(
-                f"This listing is linked to {linked} project{'s' if linked != 1 else ''}, whose "
-                "pay would disagree with an hourly pay typed here. Choose “Tasks on Loopwork” "
-                "so the listing shows what the projects pay, or unlink them.",
-                code="pay_disagrees",
-                field="pay_source",
-            )
-        if page.hourly_pay_cents is None:
-            return LoopworkError(
-                "Say what the work pays per hour.", code="hourly_pay_required", field="hourly_pay"
-            )
-        if page.hourly_pay_cents < floor:
-            return LoopworkError(
-                f"The hourly pay is under Loopwork's pay floor of {format_money(floor)} an hour.",
-                code="below_pay_floor",
-                field="hourly_pay",
-            )
-        return None
-    if not linked:
-        return LoopworkError(
-            "Link a project to this listing first: the listing shows what its projects pay. "
-            "Open the project's settings and choose this listing under “Listings”.",
-            code="no_projects",
-            field="pay_source",
-        )
-    if figures.hourly_min_cents < floor:
-        return LoopworkError(
-            f"Its projects pay {figures.hourly_text} at {figures.time_text}, under Loopwork's "
-            f"pay floor of {format_money(floor)} an hour. Raise the reward of the projects first.",
-            code="below_pay_floor",
-            field="pay_source",
-        )
-    return None
 
 
 def _require_manager(*, membership: Membership, page: JobPage | None = None) -> None:
@@ -415,7 +373,7 @@ def listing_submit_for_review(
         raise LoopworkError(
             "The live listing has no changes to review. Edit it first.", code="nothing_to_review"
         )
-    problem = listing_pay_problem(page.get_latest_revision_as_object())
+    problem = page.get_latest_revision_as_object().pay_problem()
     if problem is not None:
         raise problem
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:

@@ -1,18 +1,22 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import GroupApprovalTask, Page
 from wagtail.search import index
 
 from accounts.models import Company, Country, Language
 from core.categories import Category
 from core.durations import format_duration
+from core.errors import LoopworkError
 from core.models import TimeStampedModel
 from core.money import format_money
+
+from .admin_panels import ListingPayPanel
 
 LISTING_RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 MAX_HOURLY_PAY_CENTS = 100_000_00
@@ -219,6 +223,7 @@ class JobPage(Page):
         index.FilterField("company"),
     ]
     content_panels = [
+        ListingPayPanel(heading="Pay against its projects"),
         *Page.content_panels,
         FieldPanel("company"),
         FieldPanel("category"),
@@ -299,6 +304,62 @@ class JobPage(Page):
     def admits_on_pass(self) -> bool:
         return self.admission == self.Admission.ON_PASS
 
+    def pay_problem(self) -> LoopworkError | None:
+        """Why the listing's pay may not go live as it stands, or None when it may.
+
+        Task work must be linked to at least one project (its pay comes from there) and pay
+        at least the platform's floor per hour; hourly work outside Loopwork must state its
+        pay and may not be linked to projects, whose pay would disagree with it. Listings
+        sit below projects, so this reads the figures marketplace keeps in ListingPay.
+        """
+        figures = ListingPay.objects.filter(listing_id=self.pk).first()
+        linked = figures.project_count if figures is not None else 0
+        floor = format_money(settings.PAY_FLOOR_HOURLY_CENTS)
+        if not self.pays_through_projects:
+            if linked:
+                return LoopworkError(
+                    f"This listing is linked to {linked} project(s), whose pay would disagree "
+                    "with an hourly pay typed here. Choose “Tasks on Loopwork” so the listing "
+                    "shows what the projects pay, or unlink them.",
+                    code="pay_disagrees",
+                    field="pay_source",
+                )
+            if self.hourly_pay_cents is None:
+                return LoopworkError(
+                    "Say what the work pays per hour.",
+                    code="hourly_pay_required",
+                    field="hourly_pay",
+                )
+            if self.hourly_pay_cents < settings.PAY_FLOOR_HOURLY_CENTS:
+                return LoopworkError(
+                    f"The hourly pay is under Loopwork's pay floor of {floor} an hour.",
+                    code="below_pay_floor",
+                    field="hourly_pay",
+                )
+            return None
+        if not linked:
+            return LoopworkError(
+                "Link a project to this listing first: the listing shows what its projects pay. "
+                "Open the project's settings and choose this listing under “Listings”.",
+                code="no_projects",
+                field="pay_source",
+            )
+        if not figures.hourly_min_cents:
+            return LoopworkError(
+                "Its projects do not say how long a task takes yet, so the listing cannot show "
+                "the hourly pay: set each project's time per task.",
+                code="no_time_estimate",
+                field="pay_source",
+            )
+        if figures.hourly_min_cents < settings.PAY_FLOOR_HOURLY_CENTS:
+            return LoopworkError(
+                f"Its projects pay {figures.hourly_text} at {figures.time_text}, under "
+                f"Loopwork's pay floor of {floor} an hour. Raise the projects' reward first.",
+                code="below_pay_floor",
+                field="pay_source",
+            )
+        return None
+
     def get_context(self, request, *args, **kwargs):
         # board_context imports these models, so it is imported when a page is served.
         from .board_context import job_page_context
@@ -306,6 +367,37 @@ class JobPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(job_page_context(self, request))
         return context
+
+
+class ListingApprovalTask(GroupApprovalTask):
+    """Staff approval of a listing, which may only publish pay that tells the truth.
+
+    Approving is not offered (and refused if asked for) while the listing's pay may not go
+    live: task work not linked to projects, pay under the floor, or hourly pay typed for a
+    listing whose projects pay otherwise (JobPage.pay_problem). Moderators see the listing's
+    pay beside its projects' in the editor (ListingPayPanel).
+    """
+
+    class Meta:
+        verbose_name = "Listing approval"
+
+    @staticmethod
+    def _problem(obj) -> LoopworkError | None:
+        listing = getattr(obj, "specific", obj)
+        return listing.pay_problem() if isinstance(listing, JobPage) else None
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if self._problem(obj) is None:
+            return actions
+        return [action for action in actions if action[0] != "approve"]
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            problem = self._problem(task_state.revision.as_object())
+            if problem is not None:
+                raise PermissionDenied(problem.message)
+        return super().on_action(task_state, user, action_name, **kwargs)
 
 
 class ListingPay(models.Model):

@@ -12,19 +12,22 @@ below the answers an item already holds.
 import logging
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Notification, User
+from accounts.notifications import notify
 from annotation.registry import get_interface
 from core.categories import Category
 from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
-from jobs.models import JobPage, Qualification
+from jobs.models import Application, JobPage, Qualification
 from payouts.fees import cost_with_fee_cents
 from payouts.funding import escrow_cents, escrow_release, escrow_reserve
 
@@ -538,11 +541,60 @@ def project_transition(*, project: Project, membership: Membership, action: str)
         project_escrow_release(project=project, key=f"escrow:project:{project.pk}:{action}")
     # Which projects a listing's pay shows depends on their states.
     listing_pay_refresh(listing_ids=project.listings.values_list("pk", flat=True))
+    if action == "launch" and project.through_listings:
+        transaction.on_commit(partial(_queue_project_opened, project.pk))
     logger.info(
         "project transition",
         extra={"project_id": project.pk, "action": action, "user_id": membership.user_id},
     )
     return project
+
+
+def _queue_project_opened(project_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from .tasks import announce_project_opened
+
+    announce_project_opened.delay(project_id)
+
+
+def project_opened_announce(*, project_id: int) -> int:
+    """Tell every worker admitted through the project's listings that its tasks are open to
+    them (`project_opened`); returns how many were told. Idempotent: a worker already told
+    about this project is not told again."""
+    project = Project.objects.filter(pk=project_id, status=Project.Status.ACTIVE).first()
+    if project is None or not project.through_listings:
+        return 0
+    link = reverse("work:project", kwargs={"project_id": project.pk})
+    admitted = (
+        Application.objects.filter(
+            job__in=project.listings.filter(live=True).exclude(status=JobPage.Status.CLOSED),
+            status=Application.Status.ACTIVE,
+        )
+        .exclude(
+            Exists(
+                Notification.objects.filter(
+                    user=OuterRef("worker"), kind="project_opened", link=link
+                )
+            )
+        )
+        .select_related("worker", "job")
+        .order_by("worker_id")
+    )
+    told = set()
+    for application in admitted:
+        if application.worker_id in told:
+            continue
+        told.add(application.worker_id)
+        pay = project_pay(project)
+        notify(
+            application.worker,
+            kind="project_opened",
+            title=f"New tasks for you: {project.title}",
+            body=f"You were admitted through “{application.job.title}”, so this project is open "
+            f"to you: {pay.reward_text} per task, {pay.time_text}, ≈ {pay.hourly_text}.",
+            link=link,
+        )
+    return len(told)
 
 
 _PAST = {

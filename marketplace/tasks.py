@@ -9,6 +9,7 @@ from .aggregation import aggregate_project, item_completion_process, item_result
 from .assignment import leases_reclaim_expired
 from .company_record import company_records_refresh_all
 from .pay import project_pay_measure
+from .projects import project_opened_announce
 from .review import auto_approve_due
 from .webhooks import webhook_deliver
 
@@ -37,6 +38,12 @@ def refresh_company_records() -> int:
 def measure_project_pay() -> int:
     """Store each live project's measured time per task and refresh its listings' pay."""
     return project_pay_measure()
+
+
+@shared_task(name="marketplace.tasks.announce_project_opened")
+def announce_project_opened(project_id: int) -> int:
+    """Tell the workers admitted through a launched project's listings (idempotent)."""
+    return project_opened_announce(project_id=project_id)
 
 
 @shared_task(name="marketplace.tasks.deliver_webhook")
