@@ -27,9 +27,7 @@ urlpatterns = [
         views.project_progress_fragment,
         name="progress",
     ),
-    path(
-        "projects/<int:project_id>/launch/", launch_views.project_launch_page, name="launch"
-    ),
+    path("projects/<int:project_id>/launch/", launch_views.project_launch_page, name="launch"),
     path(
         "projects/<int:project_id>/state/<slug:action>/",
         views.project_transition_view,

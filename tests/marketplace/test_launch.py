@@ -113,9 +113,7 @@ def test_budget_already_in_escrow_is_not_reserved_twice(owner):
 
 def test_extra_answers_are_counted_and_gold_is_nothing_without_gold_items(owner):
     project = _draft(owner, gold=0)
-    Item.objects.filter(pk=Item.objects.filter(project=project).first().pk).update(
-        extra_answers=2
-    )
+    Item.objects.filter(pk=Item.objects.filter(project=project).first().pk).update(extra_answers=2)
 
     quote = project_launch_quote(project)
 
@@ -134,11 +132,12 @@ def test_a_short_balance_is_the_launchs_own_refusal_with_the_amounts(owner):
 
     assert quote.refusal.code == "insufficient_balance"
     assert quote.refusal.fix == FIX_TOP_UP
-    assert quote.refusal.message == launch.value.message == (
+    expected = (
         "Reserving the budget of “Cats” needs $36 (Launching needs 30 answers at $1.20 each "
         "(the $1 reward plus the 20% platform fee)), but your company balance is $10. Add at "
         "least $26 on the Billing page."
     )
+    assert quote.refusal.message == launch.value.message == expected
     assert (quote.shortfall_cents, quote.balance_after_cents) == (26_00, -26_00)
 
 

@@ -15,6 +15,8 @@ from tests.marketplace.factories import make_items, make_project
 
 pytestmark = pytest.mark.django_db
 
+TIMES = "\N{MULTIPLICATION SIGN}"  # the receipt writes a real times sign between figures
+
 
 @pytest.fixture(autouse=True)
 def _fee(settings):
@@ -90,9 +92,9 @@ def test_the_page_shows_the_budget_as_a_receipt(owner_client, company):
         "balance": "$50",
         "balance-after": "$45.92",
     }
-    assert "10 items × 3 answers = 30 answers × $0.10" in html
-    assert "20% of each reward: $0.02 × 30 answers" in html
-    assert "4 expected answers × $0.12 (reward and fee)" in html
+    assert f"10 items {TIMES} 3 answers = 30 answers {TIMES} $0.10" in html
+    assert f"20% of each reward: $0.02 {TIMES} 30 answers" in html
+    assert f"4 expected answers {TIMES} $0.12 (reward and fee)" in html
     assert "completed or cancelled" in html
     assert "pays that replacement" in html
     assert f'<form method="post" action="/company/projects/{project.pk}/launch/">' in html
@@ -120,9 +122,7 @@ def test_posting_launches_and_reserves_what_the_page_showed(owner_client, compan
     assert funding.company_balance_cents(company.pk) == 45_92
 
 
-def test_a_short_balance_is_shown_with_the_missing_amount_and_a_top_up_link(
-    owner_client, company
-):
+def test_a_short_balance_is_shown_with_the_missing_amount_and_a_top_up_link(owner_client, company):
     project = _draft(company, reward=100)  # 30 x $1.20 + 4 gold x $1.20 = $40.80
     fund_company(company.pk, 10_00)
 
@@ -136,9 +136,7 @@ def test_a_short_balance_is_shown_with_the_missing_amount_and_a_top_up_link(
     assert ">Launch project</button>" not in page
 
 
-def test_a_refused_post_shows_the_page_again_with_a_409_and_changes_nothing(
-    owner_client, company
-):
+def test_a_refused_post_shows_the_page_again_with_a_409_and_changes_nothing(owner_client, company):
     project = _draft(company, reward=100)
     fund_company(company.pk, 10_00)
     transactions = LedgerTransaction.objects.count()
@@ -262,9 +260,7 @@ def test_the_project_page_links_to_the_launch_page_instead_of_a_confirm(owner_cl
     assert 'data-confirm="Cancel the project?' in html
 
 
-def test_the_old_launch_button_address_goes_to_the_page_and_launches_nothing(
-    owner_client, company
-):
+def test_the_old_launch_button_address_goes_to_the_page_and_launches_nothing(owner_client, company):
     project = _draft(company)
     fund_company(company.pk, 50_00)
     response = owner_client.post(f"/company/projects/{project.pk}/state/launch/")
