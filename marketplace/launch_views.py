@@ -12,7 +12,7 @@ from django.urls import reverse
 from core.access import company_role_required
 from core.errors import LoopworkError
 from core.money import to_decimal
-from payouts.funding import MIN_TOP_UP_CENTS
+from payouts.funding import MAX_TOP_UP_CENTS, MIN_TOP_UP_CENTS
 
 from .launch import (
     FIX_EDIT,
@@ -29,13 +29,17 @@ from .models import Project
 MANAGERS = ("owner", "manager")
 
 
+def _top_up_cents(shortfall_cents: int) -> int:
+    """The top-up Billing starts at: the missing amount, within what one top-up may be."""
+    return min(max(shortfall_cents, MIN_TOP_UP_CENTS), MAX_TOP_UP_CENTS)
+
+
 def _fix_link(project: Project, refusal: LaunchRefusal | None, shortfall_cents: int):
     """(url, label) of the page that fixes the refusal, or None when there is none."""
     if refusal is None:
         return None
     if refusal.fix == FIX_TOP_UP:
-        # Billing's form starts at the missing amount (never below the smallest top-up).
-        amount = to_decimal(max(shortfall_cents, MIN_TOP_UP_CENTS), project.currency)
+        amount = to_decimal(_top_up_cents(shortfall_cents), project.currency)
         return f"{reverse('payouts_company:billing')}?amount={amount}", "Add money on Billing"
     if refusal.fix == FIX_UPLOAD:
         return reverse("company_projects:uploads", args=[project.pk]), "Upload items"
@@ -56,7 +60,8 @@ def _page(request, project: Project, *, error: LoopworkError | None = None):
             "refusal": refusal,
             "fix": _fix_link(project, refusal, quote.shortfall_cents),
             "returned_when_ended": RETURNED_WHEN_ENDED,
-            "min_top_up_cents": MIN_TOP_UP_CENTS,
+            "top_up_cents": _top_up_cents(quote.shortfall_cents),
+            "max_top_up_cents": MAX_TOP_UP_CENTS,
         },
         status=error.status if error is not None else 200,
     )

@@ -156,6 +156,7 @@ def test_a_small_shortfall_opens_billing_at_the_smallest_top_up(owner_client, co
     page = owner_client.get(f"/company/projects/{project.pk}/launch/").content.decode()
     assert _figure(page, "shortfall") == "$3.08"
     assert 'href="/company/billing/?amount=10.00"' in page
+    assert "Billing opens with a top-up of $10 filled in." in page
 
 
 def test_without_items_the_post_is_refused_and_points_to_uploads(owner_client, company):
@@ -279,3 +280,10 @@ def test_billing_starts_the_top_up_at_the_amount_the_launch_page_asks(owner_clie
 def test_billing_ignores_an_amount_its_form_would_refuse(owner_client, company, amount):
     html = owner_client.get(f"/company/billing/?amount={amount}").content.decode()
     assert "value=" not in re.search(r'<input[^>]*name="amount"[^>]*>', html).group(0)
+
+
+def test_a_shortfall_above_one_top_up_opens_billing_at_the_largest(owner_client, company):
+    project = _draft(company, reward=100_00, items=500)  # (1,500 + 167 gold) answers x $120
+    page = owner_client.get(f"/company/projects/{project.pk}/launch/").content.decode()
+    assert 'href="/company/billing/?amount=50000.00"' in page
+    assert "one top-up is at most $50,000, so add the rest in another" in page
