@@ -62,8 +62,9 @@ class LaunchQuote:
     """The budget a launch reserves, line by line, in minor units of `currency`.
 
     Answers: items x overlap plus the extra answers dynamic overlap asked for, less any
-    already decided. Each costs the reward plus the platform fee (rounded per answer, as
-    each approval is charged); expected gold answers cost the same. `total_cents` equals
+    already approved (`answered`; a rejected answer is replaced, so it is still to pay).
+    Each costs the reward plus the platform fee (rounded per answer, as each approval is
+    charged); expected gold answers cost the same. `total_cents` equals
     `project_budget(project).total_cents`, the amount the escrow must hold.
     """
 
@@ -174,7 +175,7 @@ def project_launch_quote(project: Project) -> LaunchQuote:
         gold_items=counts["gold"],
         overlap=project.overlap,
         extra_answers=extra,
-        # project_budget leaves out answers already decided; none exist on a draft.
+        # project_budget leaves out answers already approved (paid); none exist on a draft.
         answered=max(counts["items"] * project.overlap + extra - budget.answers, 0),
         answers=budget.answers,
         reward_cents=project.reward_cents,

@@ -42,6 +42,8 @@ def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site
         '{"labels": ["positive", "neutral", "negative"], "multiple": false}'
     )
     page.get_by_label("Reward per assignment").fill("0.05")
+    # 5 cents for 20 seconds is $9 an hour, above the $8 pay floor a launch checks.
+    page.get_by_label("Time per task (seconds)").fill("20")
     page.get_by_label("Overlap").fill("2")
     journey.shot("project-form")
     page.get_by_role("button", name="Create draft").click()

@@ -4,7 +4,6 @@ and the refusal the launch would meet, with nothing changed by a refused launch.
 import pytest
 
 from core.errors import LoopworkError
-from marketplace import projects
 from marketplace.launch import (
     FIX_EDIT,
     FIX_NONE,
@@ -174,26 +173,33 @@ def test_an_invalid_label_schema_says_to_edit_the_project(owner):
     assert quote.refusal.fix == FIX_EDIT
 
 
-def test_a_check_added_to_launch_checks_is_carried_with_its_message(owner, monkeypatch):
-    # The pay-floor checks (no_time_estimate, below_pay_floor) live in _launch_checks; the
-    # quote must show whatever it raises, as a setting to edit.
-    def below_floor(project):
-        raise LoopworkError(
-            "At the $8 pay floor the reward must be at least $0.14.",
-            code="below_pay_floor",
-            field="reward_cents",
-            status=409,
-        )
-
-    monkeypatch.setattr(projects, "_launch_checks", below_floor)
-    project = _draft(owner)
+def test_no_time_estimate_is_carried_with_its_message_as_a_setting_to_edit(owner):
+    project = _draft(owner, estimated_task_seconds=None)
     fund_company(owner.company_id, 50_00)
 
     quote = project_launch_quote(project)
 
-    assert quote.refusal.code == "below_pay_floor"
-    assert quote.refusal.message == "At the $8 pay floor the reward must be at least $0.14."
-    assert (quote.refusal.field, quote.refusal.fix) == ("reward_cents", FIX_EDIT)
+    assert (quote.refusal.code, quote.refusal.field) == (
+        "no_time_estimate",
+        "estimated_task_seconds",
+    )
+    assert quote.refusal.message.startswith("Say how long one task takes (the time per task)")
+    assert quote.refusal.fix == FIX_EDIT
+
+
+def test_a_reward_under_the_pay_floor_names_the_smallest_that_passes(owner, settings):
+    settings.PAY_FLOOR_HOURLY_CENTS = 800
+    # 1 cent for 20 seconds is $1.80 an hour; $8 an hour needs 800 x 20 / 3600 = 4.4, so 5.
+    project = _draft(owner, reward=1, estimated_task_seconds=20)
+    fund_company(owner.company_id, 50_00)
+
+    quote = project_launch_quote(project)
+    with pytest.raises(LoopworkError) as launch:
+        project_transition(project=project, membership=owner, action="launch")
+
+    assert (quote.refusal.code, quote.refusal.fix) == ("below_pay_floor", FIX_EDIT)
+    assert quote.refusal.message == launch.value.message
+    assert quote.refusal.message.endswith("The smallest reward that meets it is $0.05.")
 
 
 def test_a_launched_project_cannot_be_launched_again(owner):

@@ -5,8 +5,6 @@ import re
 
 import pytest
 
-from core.errors import LoopworkError
-from marketplace import projects
 from marketplace.models import Project
 from payouts import funding
 from payouts.models import LedgerTransaction
@@ -173,28 +171,31 @@ def test_without_items_the_post_is_refused_and_points_to_uploads(owner_client, c
     _unchanged(project, company, 50_00, transactions)
 
 
-def test_a_pay_floor_refusal_is_shown_with_a_link_to_edit(owner_client, company, monkeypatch):
-    def below_floor(project):
-        raise LoopworkError(
-            "At the $8 pay floor the reward must be at least $0.14.",
-            code="below_pay_floor",
-            field="reward_cents",
-            status=409,
-        )
-
-    monkeypatch.setattr(projects, "_launch_checks", below_floor)
-    project = _draft(company)
+def test_a_pay_floor_refusal_is_shown_with_a_link_to_edit(owner_client, company, settings):
+    settings.PAY_FLOOR_HOURLY_CENTS = 800
+    project = _draft(company, reward=1, estimated_task_seconds=20)  # $1.80 an hour
     fund_company(company.pk, 50_00)
     transactions = LedgerTransaction.objects.count()
 
     page = owner_client.get(f"/company/projects/{project.pk}/launch/").content.decode()
-    assert "At the $8 pay floor the reward must be at least $0.14." in page
+    assert 'data-code="below_pay_floor"' in page
+    assert "The smallest reward that meets it is $0.05." in page
     assert f'href="/company/projects/{project.pk}/edit/"' in page
+    assert ">Launch project</button>" not in page
 
     response = owner_client.post(f"/company/projects/{project.pk}/launch/")
     assert response.status_code == 409
-    assert b'data-code="below_pay_floor"' in response.content
+    assert "The smallest reward that meets it is $0.05." in response.content.decode()
     _unchanged(project, company, 50_00, transactions)
+
+
+def test_no_time_estimate_is_shown_with_a_link_to_edit(owner_client, company):
+    project = _draft(company, estimated_task_seconds=None)
+    fund_company(company.pk, 50_00)
+    page = owner_client.get(f"/company/projects/{project.pk}/launch/").content.decode()
+    assert 'data-code="no_time_estimate"' in page
+    assert "Say how long one task takes (the time per task)" in page
+    assert f'href="/company/projects/{project.pk}/edit/"' in page
 
 
 def test_a_launched_project_sends_the_page_back_to_the_project(owner_client, company):
