@@ -220,6 +220,9 @@ def project_transition_view(request, project_id: int, action: str):
     project = _project(request, project_id)
     if action not in TRANSITIONS:
         raise Http404("No such action.")
+    if action == "launch":
+        # A launch reserves money: it is confirmed on its own page, which shows the budget.
+        return redirect("company_projects:launch", project_id=project.pk)
     try:
         project = project_transition(project=project, membership=request.membership, action=action)
     except LoopworkError as error:

@@ -521,11 +521,7 @@ def project_transition(*, project: Project, membership: Membership, action: str)
         raise LoopworkError(f"Unknown action {action!r}.", code="invalid_transition", status=400)
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status not in transition.sources:
-        raise LoopworkError(
-            f"A {project.get_status_display().lower()} project cannot be {_PAST[action]}.",
-            code="invalid_transition",
-            status=409,
-        )
+        raise _wrong_state(project, action)
     now = timezone.now()
     if action == "launch":
         _launch_checks(project)
@@ -604,6 +600,25 @@ _PAST = {
     "complete": "completed",
     "cancel": "cancelled",
 }
+
+
+def project_launch_check(project: Project) -> None:
+    """Raise the refusal a launch of `project` would meet now, before any money moves: its
+    state, then _launch_checks. Changes nothing; the launch page shows what it raises, and
+    the balance is checked where the budget is reserved (project_escrow_top_up)."""
+    if project.status not in TRANSITIONS["launch"].sources:
+        raise _wrong_state(project, "launch")
+    _launch_checks(project)
+
+
+def _wrong_state(project: Project, action: str) -> LoopworkError:
+    state = project.get_status_display().lower()
+    article = "An" if state[0] in "aeiou" else "A"
+    return LoopworkError(
+        f"{article} {state} project cannot be {_PAST[action]}.",
+        code="invalid_transition",
+        status=409,
+    )
 
 
 # --- The project's budget in escrow ------------------------------------------------------------
