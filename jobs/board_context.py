@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import Company
-from core.money import format_money
 
+from .applications import application_next_step
 from .board_forms import ListingFilterForm
 from .listings import related_listings
 from .models import Application, JobIndexPage, JobPage
@@ -41,10 +41,12 @@ STATUS_BADGES = {
 
 
 def hourly_equivalent(job: JobPage) -> str:
-    """ "$9/hour" for per-task pay, "" when the pay is already per hour."""
-    if job.pay_type != JobPage.PayType.PER_TASK:
+    """What task work pays per hour ("$9.00/h", "$9.00/h estimated"); "" for hourly pay,
+    which already says it."""
+    pay = job.project_pay
+    if pay is None or not pay.hourly_text:
         return ""
-    return f"{format_money(job.hourly_rate_cents, job.currency)}/hour"
+    return pay.hourly_text + (" estimated" if pay.is_estimate else "")
 
 
 @dataclass
@@ -188,10 +190,12 @@ def job_index_context(page: JobIndexPage, request: HttpRequest) -> dict:
 
 
 def apply_panel(*, job: JobPage, request: HttpRequest) -> dict:
-    """Which apply panel a visitor sees, with at most one query (for a signed-in worker).
+    """Which apply panel a visitor sees, in a few queries (for a signed-in worker; an
+    applicant's next step reads their application and what it needs).
 
-    States: applied, closed, anonymous, company, unverified, form (a worker who withdrew
-    an application sees the form again, as applying reopens it).
+    States: applied (with the next step, "Start tasks" once admitted), closed, anonymous,
+    company, unverified, form (a worker who withdrew an application sees the form again,
+    as applying reopens it).
     """
     user = request.user
     job_url = job.get_url(request) or request.path
@@ -228,10 +232,17 @@ def apply_panel(*, job: JobPage, request: HttpRequest) -> dict:
     panel["withdrawn"] = application_status == Application.Status.WITHDRAWN
     if application_status and not panel["withdrawn"]:
         status = Application.Status(application_status)
+        application = Application.objects.select_related("job__company").get(
+            worker=user, job_id=job.pk
+        )
         panel.update(
             state="applied",
             application_status=status.label,
             application_badge=APPLICATION_BADGES.get(status, "badge"),
+            application_url=reverse(
+                "jobs_work:application", kwargs={"application_id": application.pk}
+            ),
+            next_step=application_next_step(application),
         )
     elif not job.accepts_applications:
         panel["state"] = "closed"

@@ -12,6 +12,11 @@ urlpatterns = [
     path("listings/<int:listing_id>/status/", company_views.listing_status, name="listing_status"),
     path("applications/", company_views.applications, name="applications"),
     path(
+        "applications/decide/",
+        company_views.applications_decide_view,
+        name="applications_decide",
+    ),
+    path(
         "applications/<int:application_id>/",
         company_views.application_detail,
         name="application",

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.access import company_role_required
@@ -11,9 +12,16 @@ from core.errors import LoopworkError
 from .applications import (
     DECIDABLE,
     application_decide,
+    applications_decide_bulk,
     applications_for_company,
 )
-from .forms import ApplicationFilterForm, DecisionForm, ListingForm, ListingStatusForm
+from .forms import (
+    ApplicationFilterForm,
+    BulkDecisionForm,
+    DecisionForm,
+    ListingForm,
+    ListingStatusForm,
+)
 from .listing_authoring import (
     listing_create,
     listing_row,
@@ -103,6 +111,7 @@ def listing_edit(request, listing_id: int):
         {
             "form": form,
             "row": row,
+            "pay": page.project_pay,
             "status_form": ListingStatusForm(initial={"status": row.status}),
         },
     )
@@ -161,6 +170,7 @@ def applications(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    can_decide = request.membership.can_manage
     return render(
         request,
         "jobs/company/applications.html",
@@ -169,8 +179,44 @@ def applications(request):
             "page_obj": page,
             "query": query.urlencode(),
             "filtered": bool(job_id or status),
+            "can_decide": can_decide,
+            "decidable": DECIDABLE,
+            "bulk_form": BulkDecisionForm() if can_decide else None,
         },
     )
+
+
+@company_role_required(*MANAGERS)
+@require_POST
+def applications_decide_view(request):
+    """Admit or decline the ticked applications; each is decided on its own."""
+    company = request.membership.company
+    ids = request.POST.getlist("ids")
+    form = BulkDecisionForm(request.POST, decidable_ids=[pk for pk in ids if pk.isdigit()])
+    back = reverse("company_jobs:applications") + (
+        f"?{request.POST['query']}" if request.POST.get("query") else ""
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    try:
+        outcome = applications_decide_bulk(
+            application_ids=form.cleaned_data["ids"],
+            company=company,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+    except LoopworkError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    verb = "Admitted" if form.cleaned_data["decision"] == "admit" else "Declined"
+    if outcome.done:
+        messages.success(request, f"{verb} {len(outcome.done)} applicant(s); each is told.")
+    for application_id, why in outcome.conflicts:
+        messages.warning(request, f"Application {application_id}: {why}")
+    return redirect(back)
 
 
 @company_role_required(*ALL_ROLES)
@@ -215,7 +261,7 @@ def application_decide_view(request, application_id: int):
         messages.error(request, error.message)
     else:
         if decided.status == Application.Status.ACTIVE:
-            messages.success(request, "Accepted. The worker can now work on your projects.")
+            messages.success(request, "Admitted. The worker can start the listing's tasks now.")
         else:
-            messages.success(request, "Rejected. The applicant sees the decision in their history.")
+            messages.success(request, "Declined. The applicant is told, with your reason.")
     return redirect("company_jobs:application", application_id=application.pk)

@@ -51,20 +51,28 @@ class ListingForm(forms.Form):
             "&lt;a href&gt;; anything else is removed."
         ),
     )
-    pay_type = forms.ChoiceField(choices=JobPage.PayType.choices, label="Pay is")
-    pay_amount = forms.DecimalField(
-        label="Pay amount",
+    pay_source = forms.ChoiceField(
+        choices=JobPage.PaySource.choices,
+        initial=JobPage.PaySource.PROJECTS,
+        widget=forms.RadioSelect,
+        label="How the work is paid",
+        help_text="Task work is paid what its projects pay: link this listing from each "
+        "project's settings, and the listing shows their reward and time per task.",
+    )
+    hourly_pay = forms.DecimalField(
+        required=False,
+        label="Pay per hour",
         min_value=Decimal("0.01"),
         max_digits=9,
         decimal_places=2,
-        help_text="In dollars, per task or per hour as chosen above, e.g. 0.45 or 18.50.",
+        help_text="Only for hourly work outside Loopwork, in dollars, e.g. 18.50.",
     )
-    task_minutes = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=600,
-        label="Minutes per task",
-        help_text="Required for pay per task: what a typical task takes (shows the hourly rate).",
+    admission = forms.ChoiceField(
+        choices=JobPage.Admission.choices,
+        initial=JobPage.Admission.ON_PASS,
+        widget=forms.RadioSelect,
+        label="Admit applicants",
+        help_text="Admitted applicants can start the listing's tasks at once.",
     )
     hours_per_week = forms.IntegerField(min_value=1, max_value=60, initial=10)
     eligible_countries = forms.ModelMultipleChoiceField(
@@ -104,11 +112,11 @@ class ListingForm(forms.Form):
             "category": page.category,
             "summary": page.summary,
             "description": page.description,
-            "pay_type": page.pay_type,
-            "pay_amount": to_decimal(page.pay_amount_cents, page.currency)
-            if page.pay_amount_cents
+            "pay_source": page.pay_source,
+            "hourly_pay": to_decimal(page.hourly_pay_cents, page.currency)
+            if page.hourly_pay_cents
             else None,
-            "task_minutes": page.task_minutes,
+            "admission": page.admission,
             "hours_per_week": page.hours_per_week,
             "eligible_countries": list(page.eligible_countries.all()),
             "required_languages": list(page.required_languages.all()),
@@ -119,8 +127,10 @@ class ListingForm(forms.Form):
             "qualification_test": page.qualification_test_id,
         }
 
-    def clean_pay_amount(self):
-        amount = self.cleaned_data["pay_amount"]
+    def clean_hourly_pay(self):
+        amount = self.cleaned_data["hourly_pay"]
+        if amount is None:
+            return None
         try:
             return to_minor_units(amount, platform_currency())
         except ValueError as exc:
@@ -134,10 +144,12 @@ class ListingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("pay_type") == JobPage.PayType.PER_TASK and not cleaned.get("task_minutes"):
-            self.add_error(
-                "task_minutes", "For pay per task, say how many minutes a task typically takes."
-            )
+        hourly = cleaned.get("pay_source") == JobPage.PaySource.HOURLY
+        if hourly and cleaned.get("hourly_pay") is None and "hourly_pay" not in self.errors:
+            self.add_error("hourly_pay", "Say what the work pays per hour.")
+        if not hourly:
+            # Task work is paid what its projects pay: a typed number would only disagree.
+            cleaned["hourly_pay"] = None
         return cleaned
 
     def to_input(self) -> ListingInput:
@@ -147,9 +159,9 @@ class ListingForm(forms.Form):
             category=data["category"],
             summary=data["summary"],
             description=data["description"],
-            pay_type=data["pay_type"],
-            pay_amount_cents=data["pay_amount"],
-            task_minutes=data.get("task_minutes"),
+            pay_source=data["pay_source"],
+            hourly_pay_cents=data.get("hourly_pay"),
+            admission=data["admission"],
             hours_per_week=data["hours_per_week"],
             experience_level=data["experience_level"],
             openings=data["openings"],
@@ -166,14 +178,24 @@ class ListingStatusForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("admit", "Admit"), ("decline", "Decline")])
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
         label="Note to the applicant",
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
-        help_text="Optional. Shown in the applicant's history.",
+        help_text="Needed to decline: the applicant reads your reason. Optional to admit.",
     )
+
+
+class BulkDecisionForm(DecisionForm):
+    """Admit or decline the applications ticked on the applications page."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+
+    def __init__(self, *args, decidable_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in decidable_ids]
 
 
 class ApplicationFilterForm(forms.Form):

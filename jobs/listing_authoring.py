@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import nh3
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import (
-    GroupApprovalTask,
     GroupPagePermission,
     Page,
     Workflow,
@@ -35,7 +35,13 @@ from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
 
-from .models import JobIndexPage, JobPage, QualificationTest
+from .models import (
+    MAX_HOURLY_PAY_CENTS,
+    JobIndexPage,
+    JobPage,
+    ListingApprovalTask,
+    QualificationTest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +53,6 @@ MODERATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 TITLE_MAX_LENGTH = 120
 SUMMARY_MAX_LENGTH = 280
 DESCRIPTION_MAX_LENGTH = 20_000
-MAX_PAY_CENTS = 100_000_00
 MAX_OPENINGS = 100_000
 
 
@@ -59,13 +64,13 @@ class ListingInput:
     category: str
     summary: str
     description: str
-    pay_type: str
-    pay_amount_cents: int
+    pay_source: str
     hours_per_week: int
     experience_level: str
     openings: int
+    hourly_pay_cents: int | None = None
+    admission: str = JobPage.Admission.ON_PASS
     status: str = JobPage.Status.OPEN
-    task_minutes: int | None = None
     deadline: date | None = None
     qualification_test: QualificationTest | None = None
     eligible_countries: list[Country] = field(default_factory=list)
@@ -102,7 +107,8 @@ def sanitize_listing_html(text: str) -> str:
 def ensure_listing_moderation() -> Workflow:
     """Make sure listings under the job board go through the "Listing moderation" workflow.
 
-    Idempotent: creates the Moderators group, the "Staff approval" task and the workflow
+    Idempotent: creates the Moderators group, the "Staff approval" task (a
+    ListingApprovalTask, which approves only pay that may go live) and the workflow
     only when missing, links the workflow to the JobIndexPage when that page has no
     workflow of its own, and gives Moderators add/change/publish on the job board.
     A workflow staff linked there themselves is left alone.
@@ -116,9 +122,9 @@ def ensure_listing_moderation() -> Workflow:
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
     if workflow is None:
         workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = ListingApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = ListingApprovalTask.objects.create(name=TASK_NAME)
         task.groups.set([group])
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
@@ -165,23 +171,10 @@ def _validate(*, data: ListingInput, company: Company) -> str:
     description = sanitize_listing_html(data.description)
     if not nh3.clean(description, tags=set()).strip():
         raise LoopworkError("Describe the work.", code="description_required", field="description")
-    if data.pay_type not in JobPage.PayType.values:
-        raise LoopworkError("Choose how the work is paid.", code="bad_pay_type", field="pay_type")
-    if not 1 <= data.pay_amount_cents <= MAX_PAY_CENTS:
+    _validate_pay(data)
+    if data.admission not in JobPage.Admission.values:
         raise LoopworkError(
-            f"Pay must be between {format_money(1)} and {format_money(MAX_PAY_CENTS)}.",
-            code="bad_pay",
-            field="pay_amount",
-        )
-    if data.task_minutes is not None and not 1 <= data.task_minutes <= 600:
-        raise LoopworkError(
-            "A task takes between 1 and 600 minutes.", code="bad_task_minutes", field="task_minutes"
-        )
-    if data.pay_type == JobPage.PayType.PER_TASK and data.task_minutes is None:
-        raise LoopworkError(
-            "For pay per task, say how many minutes a task typically takes.",
-            code="task_minutes_required",
-            field="task_minutes",
+            "Choose how applicants are admitted.", code="bad_admission", field="admission"
         )
     if not 1 <= data.hours_per_week <= 60:
         raise LoopworkError(
@@ -213,6 +206,38 @@ def _validate(*, data: ListingInput, company: Company) -> str:
     return description
 
 
+def _validate_pay(data: ListingInput) -> None:
+    if data.pay_source not in JobPage.PaySource.values:
+        raise LoopworkError(
+            "Choose how the work is paid.", code="bad_pay_source", field="pay_source"
+        )
+    if data.pay_source == JobPage.PaySource.PROJECTS:
+        if data.hourly_pay_cents is not None:
+            raise LoopworkError(
+                "Task work is paid what its projects pay: leave the hourly pay empty.",
+                code="pay_typed_for_tasks",
+                field="hourly_pay",
+            )
+        return
+    if data.hourly_pay_cents is None:
+        raise LoopworkError(
+            "Say what the work pays per hour.", code="hourly_pay_required", field="hourly_pay"
+        )
+    if not 1 <= data.hourly_pay_cents <= MAX_HOURLY_PAY_CENTS:
+        raise LoopworkError(
+            f"Pay must be between {format_money(1)} and {format_money(MAX_HOURLY_PAY_CENTS)}.",
+            code="bad_pay",
+            field="hourly_pay",
+        )
+    floor = settings.PAY_FLOOR_HOURLY_CENTS
+    if data.hourly_pay_cents < floor:
+        raise LoopworkError(
+            f"Loopwork's pay floor is {format_money(floor)} an hour: offer at least that.",
+            code="below_pay_floor",
+            field="hourly_pay",
+        )
+
+
 def _require_manager(*, membership: Membership, page: JobPage | None = None) -> None:
     if not membership.can_manage:
         raise LoopworkError(
@@ -227,10 +252,10 @@ def _apply(page: JobPage, data: ListingInput, description: str) -> None:
     page.category = data.category
     page.summary = data.summary.strip()
     page.description = description
-    page.pay_type = data.pay_type
-    page.pay_amount_cents = data.pay_amount_cents
+    page.pay_source = data.pay_source
+    page.hourly_pay_cents = data.hourly_pay_cents
     page.currency = platform_currency()
-    page.task_minutes = data.task_minutes
+    page.admission = data.admission
     page.hours_per_week = data.hours_per_week
     page.experience_level = data.experience_level
     page.openings = data.openings
@@ -259,7 +284,7 @@ def _locked(page: JobPage) -> JobPage:
 
 def _refusal(exc: ValidationError) -> LoopworkError:
     name, messages = next(iter(exc.message_dict.items()))
-    field = {"pay_amount_cents": "pay_amount"}.get(name, name)
+    field = {"hourly_pay_cents": "hourly_pay"}.get(name, name)
     return LoopworkError(
         " ".join(messages), code="invalid", field=None if field == "__all__" else field
     )
@@ -348,6 +373,9 @@ def listing_submit_for_review(
         raise LoopworkError(
             "The live listing has no changes to review. Edit it first.", code="nothing_to_review"
         )
+    problem = page.get_latest_revision_as_object().pay_problem()
+    if problem is not None:
+        raise problem
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=user)
         state.refresh_from_db()

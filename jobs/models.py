@@ -1,19 +1,25 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import GroupApprovalTask, Page
 from wagtail.search import index
 
 from accounts.models import Company, Country, Language
 from core.categories import Category
+from core.durations import format_duration
+from core.errors import LoopworkError
 from core.models import TimeStampedModel
 from core.money import format_money
 
+from .admin_panels import ListingPayPanel
+
 LISTING_RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
+MAX_HOURLY_PAY_CENTS = 100_000_00
 
 
 class Qualification(TimeStampedModel):
@@ -138,11 +144,21 @@ class JobIndexPage(Page):
 
 
 class JobPage(Page):
-    """One job listing of one company, published after staff moderation."""
+    """One job listing of one company, published after staff moderation.
 
-    class PayType(models.TextChoices):
-        PER_TASK = "per_task", "per task"
-        PER_HOUR = "per_hour", "per hour"
+    Its pay has one source. A listing of task work on Loopwork (`pay_source` "projects")
+    is paid what its linked projects pay: marketplace writes their figures to ListingPay,
+    and no number is typed for it. A listing of work done elsewhere (an hourly support
+    role, say) states an hourly pay (`hourly_pay_cents`) and says so.
+    """
+
+    class PaySource(models.TextChoices):
+        PROJECTS = "projects", "Tasks on Loopwork: the pay comes from the linked projects"
+        HOURLY = "hourly", "Hourly work outside Loopwork, at the pay stated here"
+
+    class Admission(models.TextChoices):
+        ON_PASS = "on_pass", "Automatically, when they pass the test (at once when there is none)"
+        COMPANY = "company", "By our decision: we admit or decline each applicant"
 
     class Experience(models.TextChoices):
         ENTRY = "entry", "Entry level"
@@ -158,17 +174,21 @@ class JobPage(Page):
     category = models.CharField(max_length=32, choices=Category.choices, db_index=True)
     summary = models.CharField(max_length=280)
     description = RichTextField(features=LISTING_RICH_TEXT_FEATURES)
-    pay_type = models.CharField(max_length=16, choices=PayType.choices, default=PayType.PER_HOUR)
-    pay_amount_cents = models.PositiveIntegerField(
-        help_text="Pay in minor units (cents) per task or per hour.",
-        validators=[MinValueValidator(1), MaxValueValidator(100_000_00)],
+    pay_source = models.CharField(
+        max_length=16, choices=PaySource.choices, default=PaySource.PROJECTS
     )
-    currency = models.CharField(max_length=3, default="USD")
-    task_minutes = models.PositiveSmallIntegerField(
+    hourly_pay_cents = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(600)],
-        help_text="For pay per task: typical minutes one task takes (gives the hourly rate).",
+        help_text="For work outside Loopwork: the pay per hour, in minor units (cents).",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURLY_PAY_CENTS)],
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    admission = models.CharField(
+        max_length=16,
+        choices=Admission.choices,
+        default=Admission.ON_PASS,
+        help_text="How applicants are admitted to the listing's work.",
     )
     hours_per_week = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
@@ -203,20 +223,19 @@ class JobPage(Page):
         index.FilterField("company"),
     ]
     content_panels = [
+        ListingPayPanel(heading="Pay against its projects"),
         *Page.content_panels,
         FieldPanel("company"),
         FieldPanel("category"),
         FieldPanel("summary"),
         FieldPanel("description"),
         MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("pay_type"), FieldPanel("pay_amount_cents")]),
-                FieldRowPanel([FieldPanel("currency"), FieldPanel("task_minutes")]),
-            ],
+            [FieldPanel("pay_source"), FieldPanel("hourly_pay_cents"), FieldPanel("currency")],
             heading="Pay",
         ),
         MultiFieldPanel(
             [
+                FieldPanel("admission"),
                 FieldPanel("hours_per_week"),
                 FieldPanel("experience_level"),
                 FieldPanel("openings"),
@@ -235,21 +254,43 @@ class JobPage(Page):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(pay_type="per_task") | models.Q(task_minutes__isnull=False),
-                name="jobpage_per_task_pay_needs_task_minutes",
+                condition=~models.Q(pay_source="hourly") | models.Q(hourly_pay_cents__isnull=False),
+                name="jobpage_hourly_pay_is_stated",
             )
         ]
 
     @property
+    def pays_through_projects(self) -> bool:
+        return self.pay_source == self.PaySource.PROJECTS
+
+    @property
+    def project_pay(self) -> "ListingPay | None":
+        """What the linked projects pay (None for hourly work, or before any is linked)."""
+        if not self.pays_through_projects:
+            return None
+        try:
+            figures = self.pay_figures
+        except ListingPay.DoesNotExist:
+            return None
+        return figures if figures.project_count else None
+
+    @property
     def pay_display(self) -> str:
-        return f"{format_money(self.pay_amount_cents, self.currency)} {self.get_pay_type_display()}"
+        """The pay as one line: "$15.00 per hour", "$0.10 per task", or a range per task."""
+        if not self.pays_through_projects:
+            if self.hourly_pay_cents is None:
+                return "Pay not stated"
+            return f"{format_money(self.hourly_pay_cents, self.currency)} per hour"
+        pay = self.project_pay
+        return pay.per_task_text if pay else "Pay is set by its projects"
 
     @property
     def hourly_rate_cents(self) -> int:
-        """What the pay comes to per hour (per-task pay at the stated minutes per task)."""
-        if self.pay_type == self.PayType.PER_HOUR:
-            return self.pay_amount_cents
-        return self.pay_amount_cents * 60 // max(self.task_minutes or 60, 1)
+        """What the work pays per hour (the lowest of its projects'); 0 when not known yet."""
+        if not self.pays_through_projects:
+            return self.hourly_pay_cents or 0
+        pay = self.project_pay
+        return pay.hourly_min_cents if pay else 0
 
     @property
     def is_past_deadline(self) -> bool:
@@ -259,6 +300,66 @@ class JobPage(Page):
     def accepts_applications(self) -> bool:
         return self.live and self.status == self.Status.OPEN and not self.is_past_deadline
 
+    @property
+    def admits_on_pass(self) -> bool:
+        return self.admission == self.Admission.ON_PASS
+
+    def pay_problem(self) -> LoopworkError | None:
+        """Why the listing's pay may not go live as it stands, or None when it may.
+
+        Task work must be linked to at least one project (its pay comes from there) and pay
+        at least the platform's floor per hour; hourly work outside Loopwork must state its
+        pay and may not be linked to projects, whose pay would disagree with it. Listings
+        sit below projects, so this reads the figures marketplace keeps in ListingPay.
+        """
+        figures = ListingPay.objects.filter(listing_id=self.pk).first()
+        linked = figures.project_count if figures is not None else 0
+        floor = format_money(settings.PAY_FLOOR_HOURLY_CENTS)
+        if not self.pays_through_projects:
+            if linked:
+                return LoopworkError(
+                    f"This listing is linked to {linked} project(s), whose pay would disagree "
+                    "with an hourly pay typed here. Choose “Tasks on Loopwork” so the listing "
+                    "shows what the projects pay, or unlink them.",
+                    code="pay_disagrees",
+                    field="pay_source",
+                )
+            if self.hourly_pay_cents is None:
+                return LoopworkError(
+                    "Say what the work pays per hour.",
+                    code="hourly_pay_required",
+                    field="hourly_pay",
+                )
+            if self.hourly_pay_cents < settings.PAY_FLOOR_HOURLY_CENTS:
+                return LoopworkError(
+                    f"The hourly pay is under Loopwork's pay floor of {floor} an hour.",
+                    code="below_pay_floor",
+                    field="hourly_pay",
+                )
+            return None
+        if not linked:
+            return LoopworkError(
+                "Link a project to this listing first: the listing shows what its projects pay. "
+                "Open the project's settings and choose this listing under “Listings”.",
+                code="no_projects",
+                field="pay_source",
+            )
+        if not figures.hourly_min_cents:
+            return LoopworkError(
+                "Its projects do not say how long a task takes yet, so the listing cannot show "
+                "the hourly pay: set each project's time per task.",
+                code="no_time_estimate",
+                field="pay_source",
+            )
+        if figures.hourly_min_cents < settings.PAY_FLOOR_HOURLY_CENTS:
+            return LoopworkError(
+                f"Its projects pay {figures.hourly_text} at {figures.time_text}, under "
+                f"Loopwork's pay floor of {floor} an hour. Raise the projects' reward first.",
+                code="below_pay_floor",
+                field="pay_source",
+            )
+        return None
+
     def get_context(self, request, *args, **kwargs):
         # board_context imports these models, so it is imported when a page is served.
         from .board_context import job_page_context
@@ -266,6 +367,107 @@ class JobPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(job_page_context(self, request))
         return context
+
+
+class ListingApprovalTask(GroupApprovalTask):
+    """Staff approval of a listing, which may only publish pay that tells the truth.
+
+    Approving is not offered (and refused if asked for) while the listing's pay may not go
+    live: task work not linked to projects, pay under the floor, or hourly pay typed for a
+    listing whose projects pay otherwise (JobPage.pay_problem). Moderators see the listing's
+    pay beside its projects' in the editor (ListingPayPanel).
+    """
+
+    class Meta:
+        verbose_name = "Listing approval"
+
+    @staticmethod
+    def _problem(obj) -> LoopworkError | None:
+        listing = getattr(obj, "specific", obj)
+        return listing.pay_problem() if isinstance(listing, JobPage) else None
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if self._problem(obj) is None:
+            return actions
+        return [action for action in actions if action[0] != "approve"]
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            problem = self._problem(task_state.revision.as_object())
+            if problem is not None:
+                raise PermissionDenied(problem.message)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+
+class ListingPay(models.Model):
+    """What a listing's linked projects pay, as workers see it on the listing and in /work/.
+
+    Written by marketplace (which sits above jobs) whenever a project's reward, time
+    estimate, measured time or links change, so the board, the listing page and search
+    read one stored truth without knowing about projects. Times are the projects' median
+    measured time per task once enough answers are timed, their estimate before that;
+    hourly rates never go below the pay floor that tops measured shortfalls up.
+    """
+
+    listing = models.OneToOneField(
+        JobPage, primary_key=True, on_delete=models.CASCADE, related_name="pay_figures"
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    project_count = models.PositiveSmallIntegerField(default=0)
+    reward_min_cents = models.PositiveIntegerField(default=0)
+    reward_max_cents = models.PositiveIntegerField(default=0)
+    seconds_min = models.PositiveIntegerField(null=True, blank=True)
+    seconds_max = models.PositiveIntegerField(null=True, blank=True)
+    hourly_min_cents = models.PositiveIntegerField(default=0)
+    hourly_max_cents = models.PositiveIntegerField(default=0)
+    is_estimate = models.BooleanField(
+        default=True, help_text="Some project's time is its estimate: too few answers timed."
+    )
+    floor_applies = models.BooleanField(
+        default=False, help_text="The pay floor lifts some project's measured hourly rate."
+    )
+    projects = models.JSONField(
+        default=list, help_text="Each linked project's figures, as marketplace computed them."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Pay of listing {self.listing_id}"
+
+    @property
+    def per_task_text(self) -> str:
+        low = format_money(self.reward_min_cents, self.currency)
+        if self.reward_max_cents == self.reward_min_cents:
+            return f"{low} per task"
+        return f"{low}\N{EN DASH}{format_money(self.reward_max_cents, self.currency)} per task"
+
+    @property
+    def time_text(self) -> str:
+        if self.seconds_min is None:
+            return ""
+        low = format_duration(self.seconds_min)
+        if self.seconds_max in (None, self.seconds_min):
+            text = low
+        else:
+            text = f"{low}\N{EN DASH}{format_duration(self.seconds_max)}"
+        return ("about " if self.is_estimate else "") + text + " per task"
+
+    @property
+    def hourly_text(self) -> str:
+        if not self.hourly_min_cents:
+            return ""
+        low = format_money(self.hourly_min_cents, self.currency)
+        if self.hourly_max_cents == self.hourly_min_cents:
+            return f"{low}/h"
+        return f"{low}\N{EN DASH}{format_money(self.hourly_max_cents, self.currency)}/h"
+
+    @property
+    def basis_text(self) -> str:
+        """Where the figures come from, in words."""
+        if self.is_estimate:
+            return "estimated: too few answers are timed yet"
+        return "measured: the median time of workers' answers"
 
 
 class Application(TimeStampedModel):
@@ -277,7 +479,7 @@ class Application(TimeStampedModel):
         QUALIFIED = "qualified", "Qualified"
         REJECTED = "rejected", "Not selected"
         WITHDRAWN = "withdrawn", "Withdrawn"
-        ACTIVE = "active", "Active"
+        ACTIVE = "active", "Admitted"
 
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"

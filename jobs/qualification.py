@@ -32,7 +32,8 @@ from core.errors import LoopworkError
 from payouts.earnings import test_payment_post, test_payment_reserve
 
 from . import grading
-from .models import Application, ApplicationEvent, QualificationTest
+from .applications import applications_qualify
+from .models import QualificationTest
 from .qualification_models import (
     AttemptAnswer,
     QualificationAttempt,
@@ -433,42 +434,6 @@ def _grant_upgrade(*, attempt: QualificationAttempt, now) -> QualificationGrant:
     grant.expiry_warning_sent_at = None
     grant.save()
     return grant
-
-
-def applications_qualify(*, worker: User, qualification) -> int:
-    """Move the worker's TEST_REQUIRED applications to listings whose test grants
-    `qualification` to QUALIFIED, with an ApplicationEvent each; returns how many moved.
-
-    Call it inside the transaction that created or renewed the grant (or after an
-    application is submitted by a worker who already holds a valid grant).
-    """
-    applications = list(
-        Application.objects.select_for_update()
-        .filter(
-            worker=worker,
-            status=Application.Status.TEST_REQUIRED,
-            job__qualification_test__qualification=qualification,
-        )
-        .order_by("pk")
-    )
-    for application in applications:
-        application.status = Application.Status.QUALIFIED
-        application.save(update_fields=["status", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            status=Application.Status.QUALIFIED,
-            actor=None,
-            note=f"Passed the qualification test for “{qualification.name}”.",
-        )
-    return len(applications)
-
-
-def worker_holds(*, worker: User, qualification_id: int, now=None) -> QualificationGrant | None:
-    """The worker's valid (not revoked, not expired) grant of a qualification, or None."""
-    grant = QualificationGrant.objects.filter(
-        worker=worker, qualification_id=qualification_id
-    ).first()
-    return grant if grant is not None and grant.is_valid(_now(now)) else None
 
 
 # --- Grants: revocation and expiry --------------------------------------------------------

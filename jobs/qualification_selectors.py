@@ -321,3 +321,11 @@ def qualification_test_results(*, test: QualificationTest) -> QuerySet[Qualifica
         .exclude(status=QualificationAttempt.Status.IN_PROGRESS)
         .select_related("worker", "worker__worker_profile")
     )
+
+
+def worker_holds(*, worker: User, qualification_id: int, now=None) -> QualificationGrant | None:
+    """The worker's valid (not revoked, not expired) grant of a qualification, or None."""
+    grant = QualificationGrant.objects.filter(
+        worker=worker, qualification_id=qualification_id
+    ).first()
+    return grant if grant is not None and grant.is_valid(now or timezone.now()) else None

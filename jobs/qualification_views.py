@@ -18,6 +18,7 @@ from core.errors import LoopworkError
 from . import qualification as services
 from . import qualification_io as io
 from . import qualification_selectors as selectors
+from .applications import application_next_step
 from .models import Application, QualificationTest
 from .qualification_authoring import TestForm, qualification_test_save, question_formset
 from .qualification_models import QualificationAttempt
@@ -25,6 +26,8 @@ from .qualification_models import QualificationAttempt
 SITE_BASE = "base.html"
 # Room for the largest answer an annotation interface accepts, plus the envelope.
 MAX_AUTOSAVE_BYTES = MAX_ANSWER_BYTES + 1024
+# Applications a test result lists with their next step.
+APPLICATIONS_SHOWN = 10
 
 
 # --- Workers: taking a test ---------------------------------------------------------------
@@ -191,11 +194,15 @@ def attempt_result(request, attempt_id: int):
     test = attempt.test
     standing = selectors.worker_test_standing(worker=request.user, test=test)
     review = selectors.attempt_review(attempt=attempt) if test.show_feedback else []
-    qualified = Application.objects.filter(
-        worker=request.user,
-        status=Application.Status.QUALIFIED,
-        job__qualification_test__qualification_id=test.qualification_id,
-    ).select_related("job")
+    # The listings this test opens, each with the way forward from here.
+    applications = (
+        Application.objects.filter(
+            worker=request.user, job__qualification_test__qualification_id=test.qualification_id
+        )
+        .exclude(status=Application.Status.WITHDRAWN)
+        .select_related("job", "job__company", "job__qualification_test")
+        .order_by("-created_at")[:APPLICATIONS_SHOWN]
+    )
     return render(
         request,
         "jobs/qualification/result.html",
@@ -204,7 +211,9 @@ def attempt_result(request, attempt_id: int):
             "test": test,
             "standing": standing,
             "review": review,
-            "qualified_applications": qualified if attempt.passed else [],
+            "applications": [
+                (application, application_next_step(application)) for application in applications
+            ],
         },
     )
 

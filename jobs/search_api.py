@@ -26,6 +26,8 @@ class ListingOut(Schema):
     category: str
     summary: str
     pay: str
+    pay_source: str
+    pay_estimated: bool
     currency: str
     hourly_rate_cents: int
     hours_per_week: int
@@ -72,6 +74,8 @@ def _listing(hit) -> dict:
         "category": job.category,
         "summary": job.summary,
         "pay": job.pay_display,
+        "pay_source": job.pay_source,
+        "pay_estimated": bool(job.project_pay and job.project_pay.is_estimate),
         "currency": job.currency,
         "hourly_rate_cents": job.hourly_rate_cents,
         "hours_per_week": job.hours_per_week,

@@ -29,7 +29,7 @@ def featured_jobs_by_category(*, per_category: int = 3) -> list[tuple[str, str, 
         return []
     ranked = (
         _open_jobs()
-        .select_related("company")
+        .select_related("company", "pay_figures")
         .annotate(
             category_rank=Window(
                 RowNumber(),

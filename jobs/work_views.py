@@ -8,7 +8,12 @@ from django.views.decorators.http import require_POST
 from core.access import worker_required
 from core.errors import LoopworkError
 
-from .applications import CLOSED_FOR_WITHDRAWAL, application_withdraw, applications_for_worker
+from .applications import (
+    CLOSED_FOR_WITHDRAWAL,
+    application_next_step,
+    application_withdraw,
+    applications_for_worker,
+)
 from .models import Application, SavedSearch
 from .search.saved import saved_search_create, saved_search_delete
 
@@ -32,6 +37,7 @@ def application_detail(request, application_id: int):
             "application": application,
             "events": events,
             "can_withdraw": application.status not in CLOSED_FOR_WITHDRAWAL,
+            "next_step": application_next_step(application),
             "test": application.job.qualification_test
             if application.status == Application.Status.TEST_REQUIRED
             else None,

@@ -59,7 +59,9 @@ from .webhooks import webhook_emit
 
 logger = logging.getLogger(__name__)
 
-COUNTED = (Assignment.Status.SUBMITTED, Assignment.Status.APPROVED)
+# The answers a result is made from: the same that count toward an item's overlap
+# (a rejected answer never counts; its replacement does).
+COUNTED = Assignment.COUNTED
 METHODS = ("mv", "ds")
 WRITE_BATCH = 2000
 READ_CHUNK = 5000

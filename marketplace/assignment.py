@@ -27,9 +27,10 @@ read and lock the assignment and its item, then update both. SQLite runs the sam
 ORM writes with F() expressions.
 
 Counting rules:
-- the per-worker maximum (`max_assignments_per_worker`) counts the worker's assignments in
-  the project that hold a place: live leases and answers (gold included, since a worker does
-  and is paid for them like any task); returned and expired ones do not count;
+- the per-worker maximum (`max_assignments_per_worker`) counts the worker's live leases and
+  answers in the project (gold included, since a worker does and is paid for them like any
+  task; rejected ones too, since the cap bounds how much of a project one worker does);
+  returned and expired ones do not count;
 - the daily exposure cap of a risky project counts every assignment the worker was given in
   the project in the last 24 hours, whatever became of it: they saw the content.
 
@@ -57,17 +58,20 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from wagtail.models import Page
 
 from accounts.models import User
 from annotation.base import InvalidInput
 from annotation.registry import get_interface
 from core.errors import LoopworkError
+from jobs.models import Application, JobPage
 from jobs.qualification_models import QualificationGrant
 from payouts.fees import cost_with_fee_cents
 from payouts.funding import escrow_reserve
 
 from .models import Assignment, Item, Project, WorkerStop
-from .projects import project_escrow_release
+from .pay import listing_pay_refresh
+from .projects import completion_key, project_escrow_release
 from .quality import quality_apply_stop_rule
 
 logger = logging.getLogger(__name__)
@@ -82,7 +86,7 @@ EXPOSURE_WINDOW = datetime.timedelta(hours=24)
 CLAIM_FIELDS = (
     "id", "status", "interface", "overlap", "lease_seconds", "reward_cents", "gold_rate",
     "required_qualification_id", "min_qualification_score", "max_assignments_per_worker",
-    "content_risk", "daily_exposure_cap",
+    "content_risk", "daily_exposure_cap", "access",
 )  # fmt: skip
 # What a submit reads: the assignment, its item's data, gold and counters, the project's rules.
 SUBMIT_ASSIGNMENT_FIELDS = tuple(field.attname for field in Assignment._meta.concrete_fields)
@@ -132,6 +136,41 @@ REFUSALS = {
         "You have reached today's limit of tasks with sensitive content in this project. "
         "Come back in 24 hours.",
     ),
+    "not_admitted": (
+        403,
+        "This project's tasks are for workers admitted through its job listing: apply to the "
+        "listing first.",
+    ),
+    "admission_pending": (
+        403,
+        "Your application to this project's listing is not decided yet: you can start once "
+        "you are admitted.",
+    ),
+    "application_declined": (
+        403,
+        "Your application to this project's listing was not selected, so its tasks are not "
+        "open to you.",
+    ),
+    "application_withdrawn": (
+        403,
+        "You withdrew your application to this project's listing: apply again to take its tasks.",
+    ),
+    "listing_closed": (
+        403,
+        "The listing you were admitted through has closed: its projects take no new tasks "
+        "from you.",
+    ),
+}
+
+# A worker's best standing among their applications to a project's listings, as a rank
+# the admission query computes in SQL (None: no application at all).
+ADMITTED = 5
+ADMISSION_REFUSALS = {
+    4: "listing_closed",
+    3: "admission_pending",
+    2: "application_withdrawn",
+    1: "application_declined",
+    None: "not_admitted",
 }
 
 
@@ -188,29 +227,45 @@ def _load(model, names: tuple[str, ...], values):
 # than running them (PostgreSQL and SQLite read the same SQL; table names come from the
 # models). Fragments are joined from constants only; values always go as parameters.
 _A, _I, _P = Assignment._meta.db_table, Item._meta.db_table, Project._meta.db_table
-_MINE = f"FROM {_A} a WHERE a.project_id = %s AND a.worker_id = %s"
-_STANDING = {
-    "email_ok": (
-        f"EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table} e "  # noqa: S608 (model table names)
-        'WHERE e.user_id = %s AND e."primary" AND e.verified)'
-    ),
-    "stopped": (
-        f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "  # noqa: S608 (model table names)
-        "WHERE s.project_id = %s AND s.worker_id = %s AND s.lifted_at IS NULL)"
-    ),
-    "live_lease": f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at > %s)",
-    "stale_lease": f"(SELECT a.id {_MINE} AND a.status = 'leased' AND a.expires_at <= %s)",
-    "qualified": (
-        f"EXISTS (SELECT 1 FROM {QualificationGrant._meta.db_table} g "  # noqa: S608 (model table names)
-        "WHERE g.worker_id = %s AND g.qualification_id = %s AND g.revoked_at IS NULL "
-        "AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.score >= %s)"
-    ),
-    "held": (
-        f"(SELECT count(*) {_MINE} AND (a.status IN ('submitted', 'approved', 'rejected') "
-        "OR (a.status = 'leased' AND a.expires_at > %s)))"
-    ),
-    "exposed": f"(SELECT count(*) {_MINE} AND a.leased_at > %s)",
-}
+
+
+def _admission_sql(project_ref: str) -> tuple[str, str]:
+    """(the worker's admission rank in the project, whether they are admitted now), as SQL
+    over the applications to the project's listings; `project_ref` is "%s" or a column.
+
+    Admitted means an application in "active" to a listing that is live and not closed:
+    withdrawing, being declined and the listing closing all end access to new tasks.
+    Each takes the worker id as its one parameter after the project's.
+    """
+    links = Project.listings.through._meta
+    link_project = links.get_field("project").column
+    link_listing = links.get_field("jobpage").column
+    listing_pk = JobPage._meta.pk.column
+    pending = ", ".join(
+        f"'{status}'"
+        for status in (
+            Application.Status.SUBMITTED,
+            Application.Status.TEST_REQUIRED,
+            Application.Status.QUALIFIED,
+        )
+    )
+    active, closed = Application.Status.ACTIVE, JobPage.Status.CLOSED
+    joins = (
+        f"FROM {Application._meta.db_table} ap JOIN {links.db_table} pl "
+        f"ON pl.{link_listing} = ap.job_id JOIN {JobPage._meta.db_table} j "
+        f"ON j.{listing_pk} = ap.job_id JOIN {Page._meta.db_table} wp ON wp.id = ap.job_id "
+        f"WHERE pl.{link_project} = {project_ref} AND ap.worker_id = %s"
+    )
+    open_listing = f"ap.status = '{active}' AND j.status <> '{closed}' AND wp.live"
+    rank = (
+        f"(SELECT MAX(CASE WHEN {open_listing} THEN {ADMITTED} "
+        f"WHEN ap.status = '{active}' THEN 4 WHEN ap.status IN ({pending}) THEN 3 "
+        f"WHEN ap.status = '{Application.Status.WITHDRAWN}' THEN 2 ELSE 1 END) {joins})"
+    )
+    return rank, f"EXISTS (SELECT 1 {joins} AND {open_listing})"
+
+
+_ADMITTED_NOW = _admission_sql("%s")[1]
 
 
 def _standing(
@@ -218,29 +273,34 @@ def _standing(
 ) -> dict:
     """Everything eligibility needs about the worker in the project, in one query (a claim
     also asks for a lease of theirs that ran out: it must be expired before another)."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    parts = {
-        "email_ok": [worker.pk],
-        "stopped": [project.pk, worker.pk],
-        "live_lease": [project.pk, worker.pk, at],
-    }
+    names = ["email_ok", "stopped", "live_lease"]
     if claiming:
-        parts["stale_lease"] = [project.pk, worker.pk, at]
+        names.append("stale_lease")
     if project.required_qualification_id:
-        parts["qualified"] = [
-            worker.pk, project.required_qualification_id, at, project.min_qualification_score
-        ]  # fmt: skip
+        names.append("qualified")
+    if project.through_listings:
+        names.append("admission")
     if project.max_assignments_per_worker is not None:
-        parts["held"] = [project.pk, worker.pk, at]
+        names.append("held")
     if _counts_exposure(project):
-        since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
-        parts["exposed"] = [project.pk, worker.pk, since]
-    sql = "SELECT " + ", ".join(_STANDING[name] for name in parts)
+        names.append("exposed")
+    at = connection.ops.adapt_datetimefield_value(now)
+    since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
+    sql = (
+        "SELECT "  # noqa: S608 (model names; values are parameters)
+        + ", ".join(_CORRELATED[name] for name in names)
+        + f" FROM {_P} p WHERE p.id = %s"
+    )
+    params = [
+        value
+        for name in names
+        for value in _correlated_params(name, worker_id=worker.pk, at=at, since=since)
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for values in parts.values() for value in values])
+        cursor.execute(sql, [*params, project.pk])
         row = cursor.fetchone()
-    standing = dict(zip(parts, row, strict=True))
-    for name in ("email_ok", "stopped", "qualified"):
+    standing = dict(zip(names, row, strict=True))
+    for name in _BOOLEAN_STANDING:
         if name in standing:
             standing[name] = bool(standing[name])  # SQLite answers 0 or 1
     return standing
@@ -260,6 +320,10 @@ def _judge(*, worker: User, project: Project, standing: dict | None) -> Eligibil
         return ELIGIBLE
     if not standing["email_ok"]:
         return _refusal("email_unverified")
+    # Leaving a listing ends access to new tasks; a task in hand may still be finished.
+    admission = standing.get("admission", ADMITTED)
+    if admission != ADMITTED and standing["live_lease"] is None:
+        return _refusal(ADMISSION_REFUSALS[admission])
     if not standing.get("qualified", True):
         return _refusal("not_qualified")
     if standing["stopped"]:
@@ -295,21 +359,108 @@ def project_eligibility(
 # --- Claiming -----------------------------------------------------------------------------
 
 _CLAIM_COLUMNS, _CLAIM_NAMES = _columns(Project, "p", CLAIM_FIELDS)
-# The API's claim reads the project and the worker's standing in it in one query. The
-# per-worker counts are left out: a capped project reads them again under the worker's lock.
+# The worker's standing in projects read alongside them (correlated to the project row `p`):
+# the API's claim reads its project and the standing in one query, and the worker's pages
+# read every listed project's standing in one query. Each fragment takes the parameters its
+# entry in _correlated_params gives.
 _MINE_HERE = f"FROM {_A} a WHERE a.project_id = p.id AND a.worker_id = %s"
+_CORRELATED = {
+    "email_ok": (
+        f"EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table} e "  # noqa: S608 (model names)
+        'WHERE e.user_id = %s AND e."primary" AND e.verified)'
+    ),
+    "stopped": (
+        f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "  # noqa: S608 (model names)
+        "WHERE s.project_id = p.id AND s.worker_id = %s AND s.lifted_at IS NULL)"
+    ),
+    "live_lease": f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at > %s)",
+    "stale_lease": f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at <= %s)",
+    "qualified": (
+        "CASE WHEN p.required_qualification_id IS NULL THEN true ELSE EXISTS (SELECT 1 "  # noqa: S608 (model names)
+        f"FROM {QualificationGrant._meta.db_table} g WHERE g.worker_id = %s "
+        "AND g.qualification_id = p.required_qualification_id AND g.revoked_at IS NULL "
+        "AND (g.expires_at IS NULL OR g.expires_at > %s) "
+        "AND g.score >= p.min_qualification_score) END"
+    ),
+    "admission": (
+        f"CASE WHEN p.access = '{Project.Access.LISTINGS}' THEN "
+        f"{_admission_sql('p.id')[0]} ELSE {ADMITTED} END"
+    ),
+    "held": (
+        f"(SELECT count(*) {_MINE_HERE} AND (a.status IN ('submitted', 'approved', 'rejected') "
+        "OR (a.status = 'leased' AND a.expires_at > %s)))"
+    ),
+    "exposed": f"(SELECT count(*) {_MINE_HERE} AND a.leased_at > %s)",
+}
+_BOOLEAN_STANDING = ("email_ok", "stopped", "qualified")
+
+
+def _correlated_params(name: str, *, worker_id: int, at, since) -> list:
+    return {
+        "email_ok": [worker_id],
+        "stopped": [worker_id],
+        "live_lease": [worker_id, at],
+        "stale_lease": [worker_id, at],
+        "qualified": [worker_id, at],
+        "admission": [worker_id],
+        "held": [worker_id, at],
+        "exposed": [worker_id, since],
+    }[name]
+
+
+# The API's claim: the per-worker counts are left out, since a capped project reads them
+# again under the worker's lock.
+_CLAIM_STANDING = ("email_ok", "stopped", "live_lease", "stale_lease", "qualified", "admission")
 _PROJECT_STANDING_SQL = (
-    f"SELECT {_CLAIM_COLUMNS}, {_STANDING['email_ok']}, "  # noqa: S608 (model names)
-    f"EXISTS (SELECT 1 FROM {WorkerStop._meta.db_table} s "
-    "WHERE s.project_id = p.id AND s.worker_id = %s AND s.lifted_at IS NULL), "
-    f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at > %s), "
-    f"(SELECT a.id {_MINE_HERE} AND a.status = 'leased' AND a.expires_at <= %s), "
-    "CASE WHEN p.required_qualification_id IS NULL THEN true ELSE EXISTS (SELECT 1 "
-    f"FROM {QualificationGrant._meta.db_table} g WHERE g.worker_id = %s "
-    "AND g.qualification_id = p.required_qualification_id AND g.revoked_at IS NULL "
-    "AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.score >= p.min_qualification_score"
-    f") END FROM {_P} p WHERE p.id = %s AND p.status <> 'draft'"
+    f"SELECT {_CLAIM_COLUMNS}, "  # noqa: S608 (model names)
+    + ", ".join(_CORRELATED[name] for name in _CLAIM_STANDING)
+    + f" FROM {_P} p WHERE p.id = %s AND p.status <> 'draft'"
 )
+# The worker's pages: every column of the standing, for many projects.
+_PAGE_STANDING = (
+    "email_ok", "stopped", "live_lease", "qualified", "admission", "held", "exposed",
+)  # fmt: skip
+
+
+def worker_standings(
+    *, worker: User, projects: list[Project], now: datetime.datetime | None = None
+) -> dict[int, dict]:
+    """The worker's standing in each of `projects`, in one query, keyed by project id: the
+    same rules a claim applies, for pages that list many projects (project_eligibility)."""
+    if not projects:
+        return {}
+    now = _now(now)
+    at = connection.ops.adapt_datetimefield_value(now)
+    since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
+    placeholders = ", ".join(["%s"] * len(projects))
+    sql = (
+        "SELECT p.id, "  # noqa: S608 (model names; values are parameters)
+        + ", ".join(_CORRELATED[name] for name in _PAGE_STANDING)
+        + f" FROM {_P} p WHERE p.id IN ({placeholders})"
+    )
+    params = [
+        value
+        for name in _PAGE_STANDING
+        for value in _correlated_params(name, worker_id=worker.pk, at=at, since=since)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(project.pk for project in projects)])
+        rows = cursor.fetchall()
+    by_id = {project.pk: project for project in projects}
+    standings = {}
+    for project_id, *values in rows:
+        standing = dict(zip(_PAGE_STANDING, values, strict=True))
+        for name in _BOOLEAN_STANDING:
+            standing[name] = bool(standing[name])  # SQLite answers 0 or 1
+        if not _counts_exposure(by_id[project_id]):
+            del standing["exposed"]
+        standings[project_id] = standing
+    return standings
+
+
+def eligibility_from(*, worker: User, project: Project, standing: dict) -> Eligibility:
+    """A project's eligibility from a standing worker_standings read."""
+    return _judge(worker=worker, project=project, standing=standing)
 
 
 def assignment_claim_next_in(
@@ -327,23 +478,19 @@ def assignment_claim_next_in(
     now = _now(now)
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _PROJECT_STANDING_SQL,
-            [worker.pk, worker.pk, worker.pk, at, worker.pk, at, worker.pk, at, project_id],
-        )
+        params = [
+            value
+            for name in _CLAIM_STANDING
+            for value in _correlated_params(name, worker_id=worker.pk, at=at, since=None)
+        ]
+        cursor.execute(_PROJECT_STANDING_SQL, [*params, project_id])
         row = cursor.fetchone()
     if row is None:
         raise LoopworkError("Not found.", code="not_found", status=404)
     columns = len(_CLAIM_NAMES)
     project = _load(Project, _CLAIM_NAMES, row[:columns])
-    standing = dict(
-        zip(
-            ("email_ok", "stopped", "live_lease", "stale_lease", "qualified"),
-            row[columns:],
-            strict=True,
-        )
-    )
-    for name in ("email_ok", "stopped", "qualified"):
+    standing = dict(zip(_CLAIM_STANDING, row[columns:], strict=True))
+    for name in _BOOLEAN_STANDING:
         standing[name] = bool(standing[name])  # SQLite answers 0 or 1
     return project, assignment_claim_next(
         worker=worker, project=project, now=now, rng=rng, standing=standing
@@ -362,7 +509,11 @@ def assignment_claim_next(
 
     Returns None when nothing is left for this worker (gold items alone never count as
     work left). Refuses with a LoopworkError: project_not_active (409), email_unverified,
-    not_qualified, stopped, cap_reached, exposure_cap_reached, not_a_worker (403).
+    not_admitted, admission_pending, application_declined, application_withdrawn,
+    listing_closed (a project reached through its listings), not_qualified, stopped,
+    cap_reached, exposure_cap_reached, not_a_worker (403). In a project reached through its
+    listings the pick itself requires the admission, so an application withdrawn or declined
+    while the claim runs leases nothing.
     Guarantees: never exceeds an item's overlap, never gives a worker an item twice, at most
     one lease per worker and project. With probability `gold_rate`% the lease is a gold
     item the worker has not had, drawn from `rng`. `standing` is the worker's standing just
@@ -431,12 +582,20 @@ def _claim(
 # Open items of a kind the worker never had, in upload order: the partial index
 # item_open_pick (project, is_gold, id WHERE is_open), ordered as the index is so the
 # planner walks it, with an anti-join on the unique (item, worker) index.
-PICK_SQL = (
-    f"SELECT i.id, i.data, i.is_gold FROM {_I} i "  # noqa: S608 (model table names)
-    "WHERE i.project_id = %s AND i.is_gold = %s AND i.is_open "
-    f"AND NOT EXISTS (SELECT 1 FROM {_A} a WHERE a.item_id = i.id AND a.worker_id = %s) "
-    "ORDER BY i.project_id, i.is_gold, i.id LIMIT 1"
-)
+def _pick_sql(*, admitted_only: bool) -> str:
+    """The pick; for a project reached through its listings it also requires the worker's
+    admission, checked once per statement (an uncorrelated EXISTS)."""
+    admission = f"AND {_ADMITTED_NOW} " if admitted_only else ""
+    return (
+        f"SELECT i.id, i.data, i.is_gold FROM {_I} i "  # noqa: S608 (model table names)
+        "WHERE i.project_id = %s AND i.is_gold = %s AND i.is_open "
+        f"AND NOT EXISTS (SELECT 1 FROM {_A} a WHERE a.item_id = i.id AND a.worker_id = %s) "
+        f"{admission}ORDER BY i.project_id, i.is_gold, i.id LIMIT 1"
+    )
+
+
+PICK_SQL = _pick_sql(admitted_only=False)
+PICK_ADMITTED_SQL = _pick_sql(admitted_only=True)
 # The new lease's columns, in the model's order (the primary key comes from the database).
 _LEASE_FIELDS = [field for field in Assignment._meta.concrete_fields if not field.primary_key]
 # PostgreSQL: pick and lock the first free real item, insert the lease, count it on the
@@ -446,15 +605,29 @@ _LEASE_FIELDS = [field for field in Assignment._meta.concrete_fields if not fiel
 # under the lock, relative to their latest committed values.
 _LEASE_COLUMNS = ", ".join(f'"{field.column}"' for field in _LEASE_FIELDS)
 _LEASE_VALUES = ", ".join("pick.id" if field.name == "item" else "%s" for field in _LEASE_FIELDS)
-CLAIM_SQL = (
-    f"WITH pick AS ({PICK_SQL} FOR UPDATE SKIP LOCKED), "  # noqa: S608 (model names)
-    f"leased AS (INSERT INTO {_A} ({_LEASE_COLUMNS}) SELECT {_LEASE_VALUES} FROM pick "
-    "ON CONFLICT DO NOTHING RETURNING id, item_id), "
-    f"counted AS (UPDATE {_I} i SET assigned_count = i.assigned_count + 1, "
-    "is_open = i.assigned_count + 1 < %s + i.extra_answers "
-    "FROM leased WHERE i.id = leased.item_id RETURNING i.id) "
-    "SELECT pick.id, pick.data, leased.id FROM pick LEFT JOIN leased ON true"
-)
+
+
+def _claim_sql(pick_sql: str) -> str:
+    return (
+        f"WITH pick AS ({pick_sql} FOR UPDATE SKIP LOCKED), "  # noqa: S608 (model names)
+        f"leased AS (INSERT INTO {_A} ({_LEASE_COLUMNS}) SELECT {_LEASE_VALUES} FROM pick "
+        "ON CONFLICT DO NOTHING RETURNING id, item_id), "
+        f"counted AS (UPDATE {_I} i SET assigned_count = i.assigned_count + 1, "
+        "is_open = i.assigned_count + 1 < %s + i.extra_answers "
+        "FROM leased WHERE i.id = leased.item_id RETURNING i.id) "
+        "SELECT pick.id, pick.data, leased.id FROM pick LEFT JOIN leased ON true"
+    )
+
+
+CLAIM_SQL = _claim_sql(PICK_SQL)
+CLAIM_ADMITTED_SQL = _claim_sql(PICK_ADMITTED_SQL)
+
+
+def _pick_params(*, project: Project, worker: User, gold: bool) -> list:
+    params = [project.pk, gold, worker.pk]
+    if project.through_listings:
+        params += [project.pk, worker.pk]
+    return params
 
 
 def _new_lease(*, project: Project, worker: User, now: datetime.datetime) -> Assignment:
@@ -472,15 +645,16 @@ def _new_lease(*, project: Project, worker: User, now: datetime.datetime) -> Ass
 def _take_at_once(*, project: Project, worker: User, now: datetime.datetime):
     """PostgreSQL, a real item: CLAIM_SQL; when every candidate is locked, the waiting path."""
     assignment = _new_lease(project=project, worker=worker, now=now)
-    params = [project.pk, False, worker.pk]
+    params = _pick_params(project=project, worker=worker, gold=False)
     params += [
         field.get_db_prep_save(field.pre_save(assignment, True), connection)
         for field in _LEASE_FIELDS
         if field.name != "item"
     ]
     params.append(project.overlap)
+    sql = CLAIM_ADMITTED_SQL if project.through_listings else CLAIM_SQL
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return _take(project=project, worker=worker, now=now, gold=False)
@@ -509,7 +683,8 @@ def _take(*, project: Project, worker: User, now: datetime.datetime, gold: bool)
 
 def _pick_query(*, project: Project, worker: User, gold: bool, lock: str = ""):
     """The pick as a raw queryset; `lock` is "" or a FOR UPDATE clause this database has."""
-    return Item.objects.raw(f"{PICK_SQL}{lock}", [project.pk, gold, worker.pk])
+    sql = PICK_ADMITTED_SQL if project.through_listings else PICK_SQL
+    return Item.objects.raw(f"{sql}{lock}", _pick_params(project=project, worker=worker, gold=gold))
 
 
 def _lock_clause(*, skip_locked: bool) -> str:
@@ -752,10 +927,11 @@ def _complete_project_if_done(*, project: Project, now: datetime.datetime) -> bo
     if _awaits_aggregation(project, items):
         return False
     Project.objects.filter(pk=project.pk).update(
-        status=Project.Status.COMPLETED, finished_at=now, updated_at=now
+        status=Project.Status.COMPLETED, finished_at=now, auto_completed=True, updated_at=now
     )
     finished = Project.objects.get(pk=project.pk)
-    project_escrow_release(project=finished, key=f"escrow:project:{project.pk}:complete")
+    project_escrow_release(project=finished, key=completion_key(finished, "complete"))
+    listing_pay_refresh(listing_ids=finished.listings.values_list("pk", flat=True))
     logger.info("project completed id=%s", project.pk)
     return True
 
@@ -794,6 +970,85 @@ def project_complete_if_done(*, project_id: int, now: datetime.datetime | None =
             if cursor.fetchone()[0]:
                 return False
         return _complete_project_if_done(project=project, now=now)
+
+
+# --- Answers that stop or start counting (review) -----------------------------------------
+
+
+def assignment_place_free(*, assignment: Assignment, now: datetime.datetime | None = None) -> bool:
+    """A rejected answer (or one whose pay was reversed for fraud) stops counting: its item's
+    place goes back to the pool, so another worker's answer replaces it, and the item is no
+    longer done while it has fewer counted answers than it needs. A project the engine had
+    completed reopens for the replacement (its escrow still holds the rejected answer's
+    cost); a company's own completion or cancellation stays final. Returns whether the
+    project reopened.
+
+    Call it in the decision's transaction, with the assignment row locked: the item row,
+    then the project row, are locked next (the engine's lock order).
+    """
+    now = _now(now)
+    project = Project.objects.only("pk", "overlap", "status", "auto_completed").get(
+        pk=assignment.project_id
+    )
+    needed = F("extra_answers") + project.overlap
+    changes = {
+        "assigned_count": F("assigned_count") - 1,
+        "submitted_count": F("submitted_count") - 1,
+    }
+    if not assignment.is_gold:  # gold items ignore overlap and stay open
+        # Right-hand sides read the row as it was: count - 1 < needed is count <= needed.
+        changes["is_open"] = Case(
+            When(assigned_count__lte=needed, then=Value(True)), default=Value(False)
+        )
+        changes["completed_at"] = Case(
+            When(submitted_count__lte=needed, then=Value(None)), default=F("completed_at")
+        )
+    Item.objects.filter(pk=assignment.item_id).update(**changes)
+    if assignment.is_gold or not (
+        project.status == Project.Status.COMPLETED and project.auto_completed
+    ):
+        return False
+    still_done = Item.objects.filter(pk=assignment.item_id, completed_at__isnull=False).exists()
+    if still_done:
+        return False
+    reopened = Project.objects.filter(
+        pk=project.pk, status=Project.Status.COMPLETED, auto_completed=True
+    ).update(status=Project.Status.ACTIVE, finished_at=None, auto_completed=False, updated_at=now)
+    if reopened:
+        listing_pay_refresh(
+            listing_ids=Project.listings.through.objects.filter(project_id=project.pk).values_list(
+                "jobpage_id", flat=True
+            )
+        )
+        logger.info("project reopened for a replacement answer id=%s", project.pk)
+    return bool(reopened)
+
+
+def assignment_place_retake(
+    *, assignment: Assignment, now: datetime.datetime | None = None
+) -> None:
+    """A rejection overturned on dispute counts again: its item counts the answer back.
+
+    The replacement may have arrived meanwhile, so the item can end with one answer more
+    than its overlap; the worker was wronged and is paid, and the answer is real.
+    """
+    now = _now(now)
+    project = Project.objects.only("pk", "overlap").get(pk=assignment.project_id)
+    changes = {
+        "assigned_count": F("assigned_count") + 1,
+        "submitted_count": F("submitted_count") + 1,
+    }
+    if not assignment.is_gold:
+        needed = F("extra_answers") + project.overlap
+        # Right-hand sides read the row as it was: count + 1 >= needed is count >= needed - 1.
+        changes["is_open"] = Case(
+            When(assigned_count__lt=needed - 1, then=Value(True)), default=Value(False)
+        )
+        changes["completed_at"] = Case(
+            When(submitted_count__gte=needed - 1, completed_at__isnull=True, then=Value(now)),
+            default=F("completed_at"),
+        )
+    Item.objects.filter(pk=assignment.item_id).update(**changes)
 
 
 # --- Returning and reclaiming -------------------------------------------------------------

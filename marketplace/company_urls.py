@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import company_views as views
-from . import quality_views, results_views, review_views, webhook_views
+from . import launch_views, quality_views, results_views, review_views, webhook_views
 
 app_name = "company_projects"
 
@@ -27,6 +27,7 @@ urlpatterns = [
         views.project_progress_fragment,
         name="progress",
     ),
+    path("projects/<int:project_id>/launch/", launch_views.project_launch_page, name="launch"),
     path(
         "projects/<int:project_id>/state/<slug:action>/",
         views.project_transition_view,

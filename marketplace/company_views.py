@@ -17,6 +17,7 @@ from core.errors import LoopworkError
 from core.money import format_money
 from jobs.applications import application_counts_for_company, applications_for_company
 from jobs.listing_authoring import listings_for_company
+from payouts.earnings import effective_pay_floor
 
 from .forms import FileForm, ItemFilterForm, ProjectForm
 from .items import (
@@ -28,6 +29,7 @@ from .items import (
     project_media_upload,
 )
 from .models import Item, ItemUpload, Project
+from .pay import minimum_reward_cents
 from .projects import (
     LOCKED_AFTER_LAUNCH,
     TRANSITIONS,
@@ -131,6 +133,12 @@ def _form_page(request, form, project):
             "project": project,
             "examples": form.interface_examples(),
             "locked": LOCKED_AFTER_LAUNCH if project and form.locked else (),
+            "pay_floor": format_money(effective_pay_floor(None)),
+            "floor_example": format_money(
+                minimum_reward_cents(seconds=30, floor_cents=effective_pay_floor(None))
+            )
+            if effective_pay_floor(None)
+            else "",
         },
     )
 
@@ -212,6 +220,9 @@ def project_transition_view(request, project_id: int, action: str):
     project = _project(request, project_id)
     if action not in TRANSITIONS:
         raise Http404("No such action.")
+    if action == "launch":
+        # A launch reserves money: it is confirmed on its own page, which shows the budget.
+        return redirect("company_projects:launch", project_id=project.pk)
     try:
         project = project_transition(project=project, membership=request.membership, action=action)
     except LoopworkError as error:

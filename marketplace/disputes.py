@@ -83,6 +83,14 @@ def dispute_open(
             raise LoopworkError(
                 "Only a rejected submission can be disputed.", code="not_rejected", status=409
             )
+        if assignment.reject_reason == Assignment.RejectReason.FRAUD:
+            # Staff decided it already, on evidence the company's reviewers do not see.
+            raise LoopworkError(
+                "Loopwork staff reversed this payment for fraud; a dispute goes to the same "
+                "staff, so write to support to appeal it.",
+                code="fraud_reversed",
+                status=409,
+            )
         if assignment.reviewed_at is None or now > assignment.reviewed_at + DISPUTE_WINDOW:
             raise LoopworkError(
                 "Rejections can be disputed for 7 days; this one's window has closed.",

@@ -79,6 +79,7 @@ def result_records(project: Project) -> Iterator[dict]:
             "result__answer",
             "result__confidence",
             "result__method",
+            "extra_answers",
         )
         .iterator(chunk_size=READ_CHUNK)
     )
@@ -98,7 +99,7 @@ def result_records(project: Project) -> Iterator[dict]:
         return pseudonyms[worker_id]
 
     pending = next(answers, None)
-    for pk, external_id, data, answer, confidence, method in items:
+    for pk, external_id, data, answer, confidence, method, extra_answers in items:
         # Answers of items not listed (none: both queries see the same project) are skipped.
         while pending is not None and pending[0] < pk:
             pending = next(answers, None)
@@ -122,6 +123,7 @@ def result_records(project: Project) -> Iterator[dict]:
             "confidence": confidence,
             "method": method or "",
             "answer_count": len(given),
+            "answers_needed": project.overlap + extra_answers,
             "answers": given,
         }
 
@@ -158,6 +160,7 @@ def _csv_lines(project: Project) -> Iterator[str]:
             "confidence",
             "method",
             "answer_count",
+            "answers_needed",
             "answers",
         ]
     )
@@ -172,6 +175,7 @@ def _csv_lines(project: Project) -> Iterator[str]:
             "" if record["confidence"] is None else record["confidence"],
             record["method"],
             record["answer_count"],
+            record["answers_needed"],
             _dumps(record["answers"]),
         ]
         yield writer.writerow([neutralise(cell) for cell in row])

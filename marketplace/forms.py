@@ -11,7 +11,13 @@ from core.errors import LoopworkError
 from core.money import platform_currency, to_decimal, to_minor_units
 from jobs.models import JobPage, Qualification
 
-from .models import DEFAULT_AUTO_APPROVE_HOURS, MAX_OVERLAP, MAX_PAY_FLOOR_HOURLY_CENTS, Project
+from .models import (
+    DEFAULT_AUTO_APPROVE_HOURS,
+    MAX_ESTIMATED_TASK_SECONDS,
+    MAX_OVERLAP,
+    MAX_PAY_FLOOR_HOURLY_CENTS,
+    Project,
+)
 from .projects import (
     MAX_AUTO_APPROVE_HOURS,
     MAX_GOLD_RATE,
@@ -30,6 +36,7 @@ LOCKED_FORM_FIELDS = {
     "interface": "interface",
     "label_schema": "label_schema",
     "reward_cents": "reward",
+    "estimated_task_seconds": "estimated_task_seconds",
 }
 
 
@@ -65,6 +72,15 @@ class ProjectForm(forms.Form):
         help_text="In your currency, e.g. 0.05. Fixed once the project is launched.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
+    estimated_task_seconds = forms.IntegerField(
+        label="Time per task (seconds)",
+        required=False,
+        min_value=1,
+        max_value=MAX_ESTIMATED_TASK_SECONDS,
+        help_text="How long one task takes a careful worker. Workers see it (and the hourly "
+        "rate it gives) until 20 answers are timed; at launch the reward must pay at least "
+        "the pay floor for this time. Fixed once the project is launched.",
+    )
     pay_floor_hourly = forms.CharField(
         label="Pay floor per hour",
         required=False,
@@ -83,7 +99,7 @@ class ProjectForm(forms.Form):
         "launch it can grow, and shrink only down to the answers items already have.",
     )
     lease_minutes = forms.IntegerField(
-        label="Time per task (minutes)",
+        label="Lease (minutes)",
         min_value=1,
         max_value=24 * 60,
         initial=10,
@@ -105,7 +121,15 @@ class ProjectForm(forms.Form):
         queryset=JobPage.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Workers accepted through these listings see the project.",
+        help_text="Each listing shows this project's pay, and /work/ shows the project under "
+        "it. Only listings of task work can be linked.",
+    )
+    access = forms.ChoiceField(
+        label="Who may take tasks",
+        choices=Project.Access.choices,
+        widget=forms.RadioSelect,
+        help_text="Through its listings: only applicants a linked listing admitted (on passing "
+        "its test, or by your decision). Open: every worker holding the required qualification.",
     )
     gold_rate = forms.IntegerField(
         label="Gold item rate (%)",
@@ -187,7 +211,15 @@ class ProjectForm(forms.Form):
         self.fields["required_qualification"].queryset = Qualification.objects.filter(
             Q(company__isnull=True) | Q(company=company)
         ).order_by("name")
-        self.fields["listings"].queryset = JobPage.objects.filter(company=company).order_by("title")
+        # Hourly work outside Loopwork states its own pay, so it cannot take a project's.
+        self.fields["listings"].queryset = JobPage.objects.filter(
+            company=company, pay_source=JobPage.PaySource.PROJECTS
+        ).order_by("title")
+        if not self.is_bound and project is None:
+            has_listings = self.fields["listings"].queryset.exists()
+            self.fields["access"].initial = (
+                Project.Access.LISTINGS if has_listings else Project.Access.OPEN
+            )
         self.locked = settings_locked(project) if project else ()
         for service_field in self.locked:
             name = LOCKED_FORM_FIELDS.get(service_field)
@@ -215,6 +247,8 @@ class ProjectForm(forms.Form):
             "interface": project.interface,
             "label_schema": json.dumps(project.label_schema, indent=2),
             "reward": str(to_decimal(project.reward_cents, project.currency)),
+            "estimated_task_seconds": project.estimated_task_seconds,
+            "access": project.access,
             "overlap": project.overlap,
             "lease_minutes": max(1, project.lease_seconds // 60),
             "max_assignments_per_worker": project.max_assignments_per_worker,
@@ -315,6 +349,8 @@ class ProjectForm(forms.Form):
             "interface": data["interface"],
             "label_schema": data["label_schema"],
             "reward_cents": data["reward"],
+            "estimated_task_seconds": data["estimated_task_seconds"],
+            "access": data["access"],
             "overlap": data["overlap"],
             "lease_seconds": data["lease_minutes"] * 60,
             "max_assignments_per_worker": data["max_assignments_per_worker"],

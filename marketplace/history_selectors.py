@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from annotation.registry import get_interface
+from core.durations import format_duration
 from core.money import format_money
 
 from .disputes import DISPUTE_WINDOW
 from .models import Assignment, Dispute, Project, WorkerStop
-from .worker_selectors import format_duration
 
 HISTORY_STATUSES = (
     Assignment.Status.SUBMITTED,
@@ -148,6 +148,7 @@ class HistoryRow:
         deadline = self.dispute_deadline
         return (
             self.assignment.status == Assignment.Status.REJECTED
+            and self.assignment.reject_reason != Assignment.RejectReason.FRAUD
             and self.dispute is None
             and deadline is not None
             and self.now < deadline

@@ -5,9 +5,10 @@ with its label schema. Items are the units of work; each needs `overlap` answers
 distinct workers. An Assignment is one worker's lease on one item, then their answer.
 
 The engine (marketplace/assignment.py) keeps two counters on each item under a row lock:
-`assigned_count` (live leases plus submitted answers) and `submitted_count`. `is_open` is
-true while `assigned_count < overlap`, so the engine's query can use a partial index instead
-of counting assignments.
+`assigned_count` (live leases plus counted answers) and `submitted_count` (counted answers:
+submitted, in revision or approved; a rejected answer stops counting and frees its place).
+`is_open` is true while `assigned_count < overlap`, so the engine's query can use a partial
+index instead of counting assignments.
 """
 
 import datetime
@@ -26,6 +27,7 @@ from jobs.models import JobPage, Qualification
 MAX_OVERLAP = 10
 DEFAULT_AUTO_APPROVE_HOURS = 72
 MAX_PAY_FLOOR_HOURLY_CENTS = 200_00
+MAX_ESTIMATED_TASK_SECONDS = 24 * 3600
 
 
 class Project(TimeStampedModel):
@@ -37,6 +39,10 @@ class Project(TimeStampedModel):
         PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    class Access(models.TextChoices):
+        LISTINGS = "listings", "Only workers admitted through its listings"
+        OPEN = "open", "Every worker who holds its qualification"
 
     class ContentRisk(models.TextChoices):
         NONE = "none", "None"
@@ -66,6 +72,18 @@ class Project(TimeStampedModel):
         help_text="Reward per approved assignment, in minor units.",
     )
     currency = models.CharField(max_length=3, default="USD")
+    estimated_task_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ESTIMATED_TASK_SECONDS)],
+        help_text="How long one task takes a careful worker, in seconds: the time workers "
+        "see until enough answers are timed, and what the pay floor is checked against at "
+        "launch.",
+    )
+    # The measured time per task (marketplace/pay.py writes these): the median work time of
+    # the latest answers, and how many answers were timed.
+    median_work_seconds = models.PositiveIntegerField(null=True, blank=True)
+    timed_answer_count = models.PositiveIntegerField(default=0)
     overlap = models.PositiveSmallIntegerField(
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_OVERLAP)],
@@ -90,6 +108,13 @@ class Project(TimeStampedModel):
         default=0, validators=[MaxValueValidator(100)]
     )
     listings = models.ManyToManyField(JobPage, blank=True, related_name="projects")
+    access = models.CharField(
+        max_length=16,
+        choices=Access.choices,
+        default=Access.OPEN,
+        help_text="Who may take tasks: workers admitted through the linked listings, or "
+        "every worker holding the required qualification.",
+    )
     gold_rate = models.PositiveSmallIntegerField(
         default=0,
         validators=[MaxValueValidator(50)],
@@ -152,6 +177,11 @@ class Project(TimeStampedModel):
     )
     launched_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    auto_completed = models.BooleanField(
+        default=False,
+        help_text="Completed by the engine when every item had its answers (a rejection "
+        "that frees a place reopens it); a company's own completion is final.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -180,6 +210,10 @@ class Project(TimeStampedModel):
     @property
     def lease_duration(self) -> datetime.timedelta:
         return datetime.timedelta(seconds=self.lease_seconds)
+
+    @property
+    def through_listings(self) -> bool:
+        return self.access == self.Access.LISTINGS
 
 
 def project_media_upload_to(instance, filename):
@@ -273,15 +307,18 @@ class Assignment(TimeStampedModel):
         INCOMPLETE = "incomplete", "Incomplete or empty answer"
         SPAM = "spam", "Spam, copied or generated text"
         OTHER = "other", "Other (explained below)"
+        # Only staff give this one, when they reverse an approval's pay for fraud.
+        FRAUD = "fraud", "Payment reversed for fraud by Loopwork staff"
 
-    # Statuses that hold one of the item's `overlap` places.
-    HOLDS_PLACE = (
-        Status.LEASED,
-        Status.SUBMITTED,
-        Status.REVISION,
-        Status.APPROVED,
-        Status.REJECTED,
+    # The reasons a company's reviewer may give (fraud reversal is staff's alone).
+    REVIEWER_REASONS = tuple(
+        (value, label) for value, label in RejectReason.choices if value != "fraud"
     )
+    # Answers that count toward the item's overlap, its result and its progress. A rejected
+    # answer does not: its place is freed and another worker's answer replaces it.
+    COUNTED = (Status.SUBMITTED, Status.REVISION, Status.APPROVED)
+    # Statuses that hold one of the item's `overlap` places: live leases and counted answers.
+    HOLDS_PLACE = (Status.LEASED, *COUNTED)
     ANSWERED = (Status.SUBMITTED, Status.REVISION, Status.APPROVED, Status.REJECTED)
     # Waiting for the company's decision (or the worker's revision).
     UNDECIDED = (Status.SUBMITTED, Status.REVISION)

@@ -14,7 +14,8 @@ from ninja import Field, Router, Schema, Status
 from core.errors import LoopworkError
 
 from .items import ParsedRows, items_import, parse_jsonl, parse_records
-from .models import MAX_PAY_FLOOR_HOURLY_CENTS, Project
+from .launch import project_launch
+from .models import MAX_ESTIMATED_TASK_SECONDS, MAX_PAY_FLOOR_HOURLY_CENTS, Project
 from .projects import project_create, project_transition, project_update, require_manager
 from .selectors import company_projects, project_progress
 
@@ -29,6 +30,7 @@ CLEARABLE = (
     "max_overlap",
 )
 ContentRisk = Literal["none", "mild", "graphic"]
+ProjectAccess = Literal["listings", "open"]
 
 
 class ApiErrorDetail(Schema):
@@ -55,7 +57,21 @@ class ProjectSettings(Schema):
     max_assignments_per_worker: int | None = Field(None, ge=1)
     required_qualification: int | None = Field(None, description="A qualification id.")
     min_qualification_score: int | None = Field(None, ge=0, le=100)
-    listings: list[int] | None = Field(None, description="Ids of your own job listings.")
+    listings: list[int] | None = Field(
+        None, description="Ids of your own listings of task work; each shows this project's pay."
+    )
+    access: ProjectAccess | None = Field(
+        None,
+        description="listings: only workers a linked listing admitted; open (the default): "
+        "every worker holding the required qualification.",
+    )
+    estimated_task_seconds: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ESTIMATED_TASK_SECONDS,
+        description="How long one task takes, in seconds: shown to workers until 20 answers "
+        "are timed, and needed to launch (the reward must meet the pay floor for it).",
+    )
     gold_rate: int | None = Field(None, ge=0, le=50)
     accuracy_threshold: int | None = Field(None, ge=0, le=100)
     min_gold_answers: int | None = Field(None, ge=0, le=1000)
@@ -129,6 +145,8 @@ class ProjectOut(Schema):
     label_schema: dict[str, Any]
     reward_cents: int
     currency: str
+    estimated_task_seconds: int | None
+    access: str
     overlap: int
     lease_seconds: int
     max_assignments_per_worker: int | None
@@ -170,6 +188,40 @@ class ItemsOut(Schema):
 
 class StatusOut(Schema):
     status: str
+
+
+class LaunchBudgetOut(Schema):
+    """What the launch reserved, in minor units of `currency` (marketplace/launch.py)."""
+
+    currency: str = Field(..., description="ISO 4217 code of every amount below.")
+    items: int = Field(..., description="Items to answer (gold items not counted).")
+    gold_items: int
+    overlap: int = Field(..., description="Answers per item.")
+    extra_answers: int = Field(..., description="Extra answers asked by dynamic overlap.")
+    answers: int = Field(..., description="items x overlap + extra_answers.")
+    reward_cents: int = Field(..., description="Reward per answer.")
+    rewards_cents: int = Field(..., description="answers x reward_cents.")
+    fee_percent: int = Field(..., description="The platform fee, percent of each reward.")
+    fee_each_cents: int = Field(..., description="The fee on one reward, rounded half up.")
+    fees_cents: int = Field(..., description="answers x fee_each_cents.")
+    cost_each_cents: int = Field(..., description="reward_cents + fee_each_cents.")
+    gold_rate: int = Field(..., description="Percent of tasks that are gold items.")
+    gold_answers: int = Field(..., description="Expected gold (control) answers, paid too.")
+    gold_cents: int = Field(..., description="gold_answers x cost_each_cents.")
+    total_cents: int = Field(..., description="rewards_cents + fees_cents + gold_cents.")
+    already_reserved_cents: int = Field(..., description="In escrow before the launch.")
+    reserved_cents: int = Field(..., description="Moved from the balance to escrow now.")
+    escrow_cents: int = Field(..., description="The project's escrow after the launch.")
+    balance_before_cents: int = Field(..., description="The company balance before.")
+    balance_after_cents: int = Field(..., description="The company balance after.")
+    returned_when_ended: str = Field(
+        ..., description="What comes back to the balance when the project ends."
+    )
+
+
+class LaunchOut(Schema):
+    status: str
+    budget: LaunchBudgetOut
 
 
 def _membership(request):
@@ -352,11 +404,18 @@ TRANSITION_HELP = (
 @router.post(
     "{int:project_id}/launch",
     summary="Launch a draft project",
-    description=TRANSITION_HELP + " 409 `no_items` without items to work on.",
-    response={200: StatusOut, **ERRORS},
+    description=TRANSITION_HELP
+    + " Reserves the budget (answers x reward plus the platform fee, and the expected gold "
+    "answers) from the company balance and answers with those figures, the same as the "
+    "launch page shows. 409 `no_items` without items to work on; 409 "
+    "`insufficient_balance`, with the amounts, when the balance is short.",
+    response={200: LaunchOut, **ERRORS},
 )
 def launch_project(request, project_id: int):
-    return _transition(request, project_id, "launch")
+    membership, project = _project(request, project_id)
+    quote = project_launch(project=project, membership=membership)
+    project.refresh_from_db(fields=["status"])
+    return {"status": project.status, "budget": quote.as_dict()}
 
 
 @router.post(

@@ -12,30 +12,43 @@ below the answers an item already holds.
 import logging
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Notification, User
+from accounts.notifications import notify
 from annotation.registry import get_interface
 from core.categories import Category
 from core.errors import LoopworkError
 from core.money import format_money, platform_currency
 from core.sanitize import sanitize_html
-from jobs.models import JobPage, Qualification
+from jobs.models import Application, JobPage, Qualification
 from payouts.fees import cost_with_fee_cents
 from payouts.funding import escrow_cents, escrow_release, escrow_reserve
 
-from .models import MAX_OVERLAP, MAX_PAY_FLOOR_HOURLY_CENTS, Assignment, Item, Project
+from .models import (
+    MAX_ESTIMATED_TASK_SECONDS,
+    MAX_OVERLAP,
+    MAX_PAY_FLOOR_HOURLY_CENTS,
+    Assignment,
+    Item,
+    Project,
+)
+from .pay import listing_pay_refresh, minimum_reward_cents, pay_floor_cents, project_pay
 
 logger = logging.getLogger(__name__)
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
 
+# Settings that change what a task pays per hour, shown on the project's listings.
+PAY_SETTINGS = {"reward_cents", "estimated_task_seconds", "pay_floor_hourly_cents"}
 # Settings that stay as they were once a project has been launched.
-LOCKED_AFTER_LAUNCH = ("interface", "label_schema", "reward_cents")
+LOCKED_AFTER_LAUNCH = ("interface", "label_schema", "reward_cents", "estimated_task_seconds")
 FINAL_STATES = (Project.Status.COMPLETED, Project.Status.CANCELLED)
 
 MAX_REWARD_CENTS = 100_00
@@ -51,6 +64,7 @@ NULLABLE_FIELDS = (
     "daily_exposure_cap",
     "max_overlap",
     "pay_floor_hourly_cents",
+    "estimated_task_seconds",
 )
 
 # The settings a company may give, with their types; anything else is ignored by callers.
@@ -62,12 +76,14 @@ EDITABLE_FIELDS = (
     "interface",
     "label_schema",
     "reward_cents",
+    "estimated_task_seconds",
     "overlap",
     "lease_seconds",
     "max_assignments_per_worker",
     "required_qualification",
     "min_qualification_score",
     "listings",
+    "access",
     "gold_rate",
     "accuracy_threshold",
     "min_gold_answers",
@@ -224,6 +240,19 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
     _int_in_range(cleaned, "reward_cents", 1, MAX_REWARD_CENTS, "The reward (in cents)")
     _int_in_range(cleaned, "overlap", 1, MAX_OVERLAP, "Overlap")
     _int_in_range(cleaned, "lease_seconds", MIN_LEASE_SECONDS, MAX_LEASE_SECONDS, "The lease")
+    _int_in_range(
+        cleaned, "estimated_task_seconds", 1, MAX_ESTIMATED_TASK_SECONDS, "The time per task"
+    )
+    estimate = cleaned.get(
+        "estimated_task_seconds", project.estimated_task_seconds if project else None
+    )
+    lease = cleaned.get("lease_seconds", project.lease_seconds if project else 600)
+    if estimate is not None and estimate > lease:
+        raise _error(
+            f"A task must fit in its lease: the time per task ({estimate} s) is longer than "
+            f"the time a worker holds it ({lease} s).",
+            "estimated_task_seconds",
+        )
     _int_in_range(cleaned, "max_assignments_per_worker", 1, MAX_COUNT, "The per-worker maximum")
     _int_in_range(cleaned, "min_qualification_score", 0, 100, "The minimum score")
     _int_in_range(cleaned, "gold_rate", 0, MAX_GOLD_RATE, "The gold rate")
@@ -263,7 +292,20 @@ def _clean(*, company, data: dict, project: Project | None) -> dict:
         listings = list(JobPage.objects.filter(company=company, pk__in=ids))
         if len(listings) != len(set(ids)):
             raise _error("Link only your own job listings.", "listings")
+        hourly = [listing.title for listing in listings if not listing.pays_through_projects]
+        if hourly:
+            raise _error(
+                f"“{hourly[0]}” is hourly work outside Loopwork with a pay of its own; link "
+                "listings of task work, whose pay comes from their projects.",
+                "listings",
+            )
         cleaned["listings"] = listings
+    if "access" in cleaned and cleaned["access"] not in Project.Access.values:
+        raise _error(
+            "Choose who may take tasks: workers admitted through the listings, or every "
+            "worker with the qualification.",
+            "access",
+        )
     if "content_risk" in cleaned and cleaned["content_risk"] not in Project.ContentRisk.values:
         raise _error("Choose none, mild or graphic.", "content_risk")
     risk = cleaned.get("content_risk", project.content_risk if project else "none")
@@ -334,6 +376,7 @@ def project_create(*, membership: Membership, user: User, data: dict) -> Project
     project.save()
     if listings is not None:
         project.listings.set(listings)
+        listing_pay_refresh(listing_ids=[listing.pk for listing in listings])
     logger.info("project created", extra={"project_id": project.pk, "user_id": user.pk})
     return project
 
@@ -383,10 +426,14 @@ def project_update(*, project: Project, membership: Membership, data: dict) -> P
                 field="overlap",
                 status=409,
             )
+    linked_before = set(project.listings.values_list("pk", flat=True))
     listings = _apply(project, cleaned)
     project.save()
     if listings is not None:
         project.listings.set(listings)
+    linked_now = set(project.listings.values_list("pk", flat=True))
+    if linked_now != linked_before or PAY_SETTINGS & cleaned.keys():
+        listing_pay_refresh(listing_ids=linked_before | linked_now)
     if "overlap" in cleaned:
         _reopen_items(project)
     if project.status in LIVE_STATES and ("overlap" in cleaned or "gold_rate" in cleaned):
@@ -407,7 +454,8 @@ def _reopen_items(project: Project) -> None:
 
 
 def _launch_checks(project: Project) -> None:
-    """Everything a draft needs before workers see it. Funding checks belong here too."""
+    """Everything a draft needs before workers see it (the budget is checked as it is
+    reserved): items, a valid schema, a way in for workers, and pay at the floor."""
     if not project.items.filter(is_gold=False).exists():
         raise LoopworkError(
             "Upload at least one item (not counting gold items) before launching.",
@@ -423,6 +471,42 @@ def _launch_checks(project: Project) -> None:
             field="label_schema",
             status=409,
         ) from error
+    if project.through_listings and not project.listings.exists():
+        raise LoopworkError(
+            "Only workers admitted through its listings may take this project's tasks, and it "
+            "has no listing. Link a listing, or open the project to every worker who holds its "
+            "qualification.",
+            code="no_listing",
+            field="listings",
+            status=409,
+        )
+    _pay_floor_check(project)
+
+
+def _pay_floor_check(project: Project) -> None:
+    """Refuse a launch whose reward over the estimated time per task pays under the floor."""
+    seconds = project.estimated_task_seconds
+    if not seconds:
+        raise LoopworkError(
+            "Say how long one task takes (the time per task): workers see it, and the pay "
+            "floor is checked against it.",
+            code="no_time_estimate",
+            field="estimated_task_seconds",
+            status=409,
+        )
+    floor = pay_floor_cents(project)
+    smallest = minimum_reward_cents(seconds=seconds, floor_cents=floor)
+    if project.reward_cents < smallest:
+        pays = project_pay(project)
+        raise LoopworkError(
+            f"At {format_money(project.reward_cents, project.currency)} a task of "
+            f"{pays.time_text} this pays {pays.hourly_text}, under the pay floor of "
+            f"{format_money(floor, project.currency)} an hour. The smallest reward that "
+            f"meets it is {format_money(smallest, project.currency)}.",
+            code="below_pay_floor",
+            field="reward_cents",
+            status=409,
+        )
 
 
 @transaction.atomic
@@ -437,11 +521,7 @@ def project_transition(*, project: Project, membership: Membership, action: str)
         raise LoopworkError(f"Unknown action {action!r}.", code="invalid_transition", status=400)
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status not in transition.sources:
-        raise LoopworkError(
-            f"A {project.get_status_display().lower()} project cannot be {_PAST[action]}.",
-            code="invalid_transition",
-            status=409,
-        )
+        raise _wrong_state(project, action)
     now = timezone.now()
     if action == "launch":
         _launch_checks(project)
@@ -455,11 +535,62 @@ def project_transition(*, project: Project, membership: Membership, action: str)
     project.save(update_fields=["status", "launched_at", "finished_at", "updated_at"])
     if transition.target in FINAL_STATES:
         project_escrow_release(project=project, key=f"escrow:project:{project.pk}:{action}")
+    # Which projects a listing's pay shows depends on their states.
+    listing_pay_refresh(listing_ids=project.listings.values_list("pk", flat=True))
+    if action == "launch" and project.through_listings:
+        transaction.on_commit(partial(_queue_project_opened, project.pk))
     logger.info(
         "project transition",
         extra={"project_id": project.pk, "action": action, "user_id": membership.user_id},
     )
     return project
+
+
+def _queue_project_opened(project_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from .tasks import announce_project_opened
+
+    announce_project_opened.delay(project_id)
+
+
+def project_opened_announce(*, project_id: int) -> int:
+    """Tell every worker admitted through the project's listings that its tasks are open to
+    them (`project_opened`); returns how many were told. Idempotent: a worker already told
+    about this project is not told again."""
+    project = Project.objects.filter(pk=project_id, status=Project.Status.ACTIVE).first()
+    if project is None or not project.through_listings:
+        return 0
+    link = reverse("work:project", kwargs={"project_id": project.pk})
+    admitted = (
+        Application.objects.filter(
+            job__in=project.listings.filter(live=True).exclude(status=JobPage.Status.CLOSED),
+            status=Application.Status.ACTIVE,
+        )
+        .exclude(
+            Exists(
+                Notification.objects.filter(
+                    user=OuterRef("worker"), kind="project_opened", link=link
+                )
+            )
+        )
+        .select_related("worker", "job")
+        .order_by("worker_id")
+    )
+    told = set()
+    for application in admitted:
+        if application.worker_id in told:
+            continue
+        told.add(application.worker_id)
+        pay = project_pay(project)
+        notify(
+            application.worker,
+            kind="project_opened",
+            title=f"New tasks for you: {project.title}",
+            body=f"You were admitted through “{application.job.title}”, so this project is open "
+            f"to you: {pay.reward_text} per task, {pay.time_text}, ≈ {pay.hourly_text}.",
+            link=link,
+        )
+    return len(told)
 
 
 _PAST = {
@@ -471,11 +602,31 @@ _PAST = {
 }
 
 
+def project_launch_check(project: Project) -> None:
+    """Raise the refusal a launch of `project` would meet now, before any money moves: its
+    state, then _launch_checks. Changes nothing; the launch page shows what it raises, and
+    the balance is checked where the budget is reserved (project_escrow_top_up)."""
+    if project.status not in TRANSITIONS["launch"].sources:
+        raise _wrong_state(project, "launch")
+    _launch_checks(project)
+
+
+def _wrong_state(project: Project, action: str) -> LoopworkError:
+    state = project.get_status_display().lower()
+    article = "An" if state[0] in "aeiou" else "A"
+    return LoopworkError(
+        f"{article} {state} project cannot be {_PAST[action]}.",
+        code="invalid_transition",
+        status=409,
+    )
+
+
 # --- The project's budget in escrow ------------------------------------------------------------
 #
 # Launching reserves what the project can still pay: every answer it asks for (items x
 # overlap, plus the extra answers dynamic overlap asked for), less the answers already
-# decided, at the reward plus the platform fee. Gold answers are tasks a worker does and is
+# approved (a rejected answer is replaced, so its place is still to pay), at the reward
+# plus the platform fee. Gold answers are tasks a worker does and is
 # paid for like any other, so they are reserved too: about gold_rate% of all leases are gold
 # (marketplace/assignment.py draws them at that rate), i.e. answers x rate / (100 - rate).
 # That is an estimate (the draw is random); an approval that finds the escrow short draws the
@@ -521,10 +672,12 @@ def project_budget(project: Project) -> Budget:
         count=Count("pk"), extra=Sum("extra_answers")
     )
     wanted = real["count"] * project.overlap + (real["extra"] or 0)
-    decided = Assignment.objects.filter(
-        project=project, is_gold=False, status__in=Assignment.DECIDED
+    # Approved answers are paid already; a rejected one is replaced by another answer, which
+    # the budget must still pay for.
+    approved = Assignment.objects.filter(
+        project=project, is_gold=False, status=Assignment.Status.APPROVED
     ).count()
-    answers = max(wanted - decided, 0)
+    answers = max(wanted - approved, 0)
     gold = 0
     if project.gold_rate and project.items.filter(is_gold=True).exists():
         gold = math.ceil(answers * project.gold_rate / (100 - project.gold_rate))
@@ -597,6 +750,13 @@ def project_escrow_settle(*, project_id: int) -> int:
         project_id=project.pk,
         company_id=project.company_id,
         keep_cents=0,
-        key=f"escrow:project:{project.pk}:settled",
+        key=completion_key(project, "settled"),
         project_title=project.title,
     )
+
+
+def completion_key(project: Project, step: str) -> str:
+    """The ledger key of a finished project's escrow `step` ("complete", "settled"): one per
+    time it finished, since a project the engine completed reopens when a rejection frees a
+    place, and finishes again later."""
+    return f"escrow:project:{project.pk}:{step}:{project.finished_at:%Y%m%dT%H%M%S%f}"

@@ -14,11 +14,11 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
 
 from accounts.models import User
+from core.durations import format_duration
 
 from .models import Assignment, Project, WorkerStop
 from .quality import FULL_SCORE
 from .selectors import worker_pseudonym
-from .worker_selectors import format_duration
 
 ANSWERED = Q(status__in=Assignment.ANSWERED)
 GOLD_SCORED = Q(is_gold=True, gold_score__isnull=False)

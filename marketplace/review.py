@@ -53,6 +53,7 @@ from payouts.earnings import (
 )
 from payouts.models import LedgerTransaction
 
+from .assignment import assignment_place_free, assignment_place_retake
 from .models import Assignment, Project, ReviewDecision
 from .projects import FINAL_STATES, project_escrow_settle
 
@@ -139,9 +140,11 @@ def _decide(
     worker through payouts.earnings.approval_post inside this transaction: reward to the
     worker's pending earnings and fee to revenue from the project's escrow (the company
     balance makes up a short escrow). When neither can pay, the whole decision is refused
-    (409 `insufficient_balance`) and nothing changes. A rejection moves no money: the escrow
-    stays reserved for the replacement answer. The measured work time is capped at the
-    lease (a lease cannot last longer) before the pay floor is applied to it.
+    (409 `insufficient_balance`) and nothing changes. A rejection moves no money and frees
+    the answer's place (assignment.assignment_place_free): the item gets another worker's
+    answer, which the escrow still reserved pays; an overturned rejection counts again. The
+    measured work time is capped at the lease (a lease cannot last longer) before the pay
+    floor is applied to it.
 
     Locks the assignment row (scoped to `company_id` for reviewers, to `worker_id` for the
     worker's own changes: any other row is not_found, 404), checks that `action` may start
@@ -201,6 +204,12 @@ def _decide(
         )
         if new_status == Status.APPROVED:
             assignment_pay(assignment, decision_id=decision.pk, now=now)
+        if action == Action.REJECTED:
+            # The rejected answer stops counting: another worker's answer replaces it.
+            if assignment_place_free(assignment=assignment, now=now):
+                assignment.project.status = Project.Status.ACTIVE
+        elif action == Action.DISPUTE_OVERTURNED:
+            assignment_place_retake(assignment=assignment, now=now)
         if new_status in (Status.APPROVED, Status.REJECTED) and (
             assignment.project.status in FINAL_STATES
         ):
@@ -510,9 +519,10 @@ def _clean_comment(comment, *, required: bool) -> str:
 
 
 def _clean_reason(reason) -> str:
-    if reason not in Assignment.RejectReason.values:
+    allowed = [value for value, _label in Assignment.REVIEWER_REASONS]
+    if reason not in allowed:
         raise LoopworkError(
-            "Choose a reason from the list: " + ", ".join(Assignment.RejectReason.values) + ".",
+            "Choose a reason from the list: " + ", ".join(allowed) + ".",
             code="invalid_reason",
             field="reason",
             status=422,
@@ -542,7 +552,7 @@ def review_reject(
     comment: str,
     now: datetime.datetime | None = None,
 ) -> Assignment:
-    """Reject a submitted answer with a reason from Assignment.RejectReason and a comment
+    """Reject a submitted answer with a reason from Assignment.REVIEWER_REASONS and a comment
     (1..2000 characters) the worker reads. 422 on bad input; 404 / 409 as review_approve."""
     company_id = _reviewer_company_id(reviewer)
     reason = _clean_reason(reason)
@@ -818,11 +828,13 @@ def review_bonus(
 def review_reverse_fraud(
     assignment_id: int, *, staff: User, reason: str, now: datetime.datetime | None = None
 ) -> ReviewDecision:
-    """Take back the pay of an approved submission found to be fraud; the approval stands.
+    """Take back the pay of an approved submission found to be fraud, and reject it.
 
     The caller checks that `staff` may reverse payments. The money goes back to the company
     (payouts.earnings.approval_reverse: from the worker's pending, then available earnings,
-    the rest owed on a receivable), an audit row records who and why, and the worker is told.
+    the rest owed on a receivable); the submission becomes rejected with the reason "fraud"
+    (not open to dispute) and frees its place, so the item gets another worker's answer; an
+    audit row records who and why, and the worker is told.
     Idempotent: a second reversal changes nothing and returns the first audit row. 409
     `not_approved` for a submission that is not approved; 422 without a reason.
     """
@@ -837,16 +849,30 @@ def review_reverse_fraud(
         )
         if assignment is None:
             raise _not_found()
+        earlier = assignment.decisions.filter(action=Action.FRAUD_REVERSED).first()
+        if earlier is not None:
+            return earlier
         if assignment.status != Status.APPROVED:
             raise LoopworkError(
                 "Only an approved submission's pay can be reversed.",
                 code="not_approved",
                 status=409,
             )
-        earlier = assignment.decisions.filter(action=Action.FRAUD_REVERSED).first()
-        if earlier is not None:
-            return earlier
         approval_reverse(assignment_id=assignment.pk, reason=reason, actor=staff)
+        fields = {
+            "status": Status.REJECTED,
+            "reject_reason": Assignment.RejectReason.FRAUD,
+            "review_comment": reason,
+            "reviewed_at": now,
+            "reviewed_by": staff,
+        }
+        for name, value in fields.items():
+            setattr(assignment, name, value)
+        assignment.save(update_fields=[*fields, "updated_at"])
+        # The answer no longer counts: another worker's answer replaces it.
+        assignment_place_free(assignment=assignment, now=now)
+        if not assignment.is_gold:
+            transaction.on_commit(partial(_queue_result_refresh, assignment.item_id), robust=True)
         decision = ReviewDecision.objects.create(
             assignment=assignment,
             action=Action.FRAUD_REVERSED,

@@ -23,7 +23,7 @@ router = Router(tags=["review"])
 
 PAGE_SIZE_MAX = 200
 ID = Path(..., ge=1, le=2**63 - 1)
-RejectReason = Literal[tuple(Assignment.RejectReason.values)]
+RejectReason = Literal[tuple(value for value, _label in Assignment.REVIEWER_REASONS)]
 ReviewStatus = Literal["submitted", "revision", "approved", "rejected"]
 # Free-text filters may hold anything but control characters (PostgreSQL refuses NUL).
 PRINTABLE = r"^[^\x00-\x1f]*$"

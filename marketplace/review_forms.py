@@ -84,7 +84,7 @@ def _comment_field(label: str, *, required: bool = True) -> forms.CharField:
 
 
 class RejectForm(ServiceErrorMixin, forms.Form):
-    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *Assignment.RejectReason.choices])
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *Assignment.REVIEWER_REASONS])
     comment = _comment_field("Explain the rejection")
 
 
@@ -120,7 +120,7 @@ class BulkReviewForm(ServiceErrorMixin, forms.Form):
     reason = forms.ChoiceField(
         required=False,
         label="Reason (to reject)",
-        choices=[("", "Choose a reason"), *Assignment.RejectReason.choices],
+        choices=[("", "Choose a reason"), *Assignment.REVIEWER_REASONS],
     )
     comment = forms.CharField(
         required=False,

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from annotation.registry import get_interface
+from core.durations import format_duration
 from core.money import format_money
 
 from .models import Assignment, Project, ReviewDecision
 from .selectors import item_preview, worker_pseudonym
-from .worker_selectors import format_duration
 
 REVIEWABLE = (
     Assignment.Status.SUBMITTED,

@@ -103,7 +103,7 @@ def _list_page(request, project: Project, *, bulk_form=None, status=200):
             "rows": submission_rows(project=project, assignments=page.object_list),
             "counts": submission_counts(project=project),
             "bulk_form": bulk_form or BulkReviewForm(),
-            "reject_reasons": Assignment.RejectReason.choices,
+            "reject_reasons": Assignment.REVIEWER_REASONS,
         },
         status=status,
     )

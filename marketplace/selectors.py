@@ -107,7 +107,7 @@ def project_progress(*, project: Project, now: datetime.datetime | None = None) 
     now = now or timezone.now()
     items = _item_counts(project)
     answers = Assignment.objects.filter(project=project).aggregate(
-        answers=Count("pk", filter=Q(status__in=Assignment.ANSWERED, is_gold=False)),
+        answers=Count("pk", filter=Q(status__in=Assignment.COUNTED, is_gold=False)),
         spend=Sum("reward_cents", filter=Q(status__in=PAID_STATUSES)),
         last_hour=Count(
             "pk",

@@ -9,6 +9,8 @@ from .aggregation import aggregate_project, item_completion_process, item_result
 from .assignment import leases_reclaim_expired
 from .company_record import company_records_refresh_all
 from .digests import budget_checks_run, review_digests_send
+from .pay import project_pay_measure
+from .projects import project_opened_announce
 from .review import auto_approve_due
 from .webhooks import webhook_deliver
 
@@ -43,6 +45,18 @@ def send_review_digests() -> int:
 def check_project_budgets() -> int:
     """Warn companies whose projects can no longer be paid for, once each (idempotent)."""
     return budget_checks_run()
+
+
+@shared_task(name="marketplace.tasks.measure_project_pay")
+def measure_project_pay() -> int:
+    """Store each live project's measured time per task and refresh its listings' pay."""
+    return project_pay_measure()
+
+
+@shared_task(name="marketplace.tasks.announce_project_opened")
+def announce_project_opened(project_id: int) -> int:
+    """Tell the workers admitted through a launched project's listings (idempotent)."""
+    return project_opened_announce(project_id=project_id)
 
 
 @shared_task(name="marketplace.tasks.deliver_webhook")

@@ -6,6 +6,7 @@ app_name = "work"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("listings/<int:listing_id>/tasks/", views.listing_tasks, name="listing_tasks"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path("projects/<int:project_id>/start/", views.project_start, name="project_start"),
     path("projects/<int:project_id>/done/", views.project_done, name="project_done"),

@@ -10,15 +10,18 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.forms import answer_from_post
 from annotation.registry import get_interface
 from core.access import worker_required
+from core.durations import format_duration
 from core.errors import LoopworkError
 from core.money import format_money
 from jobs.applications import applications_for_worker
+from jobs.models import JobPage
 
 from . import worker_selectors as selectors
 from .assignment import assignment_claim_next, assignment_return, assignment_submit
@@ -45,20 +48,37 @@ def _missing_profile_parts(user) -> list[str]:
 @worker_required
 @require_GET
 def home(request):
-    """The worker's home: profile prompt, their projects, latest applications."""
+    """The worker's home: profile prompt, their projects under the listings they came
+    through, the locked ones with the way in, latest applications."""
     applications = applications_for_worker(worker=request.user)
-    available, locked = selectors.worker_project_cards(worker=request.user)
     return render(
         request,
         "marketplace/work_home.html",
         {
             "missing_profile": _missing_profile_parts(request.user),
-            "available_projects": available,
-            "locked_projects": locked,
+            "home": selectors.worker_home(worker=request.user),
             "recent_applications": applications[:5],
             "application_total": applications.count(),
         },
     )
+
+
+@worker_required
+@require_GET
+def listing_tasks(request, listing_id: int):
+    """ "Start tasks" from a listing: its one open project's page, or /work/ at the listing
+    when it has several. A listing with no project open to the worker says why there."""
+    listing = get_object_or_404(JobPage.objects.live(), pk=listing_id)
+    cards = selectors.listing_projects_for_worker(worker=request.user, listing=listing)
+    startable = [card for card in cards if card.eligibility.ok]
+    if len(startable) == 1:
+        return redirect("work:project", project_id=startable[0].project.pk)
+    if startable:
+        return redirect(reverse("work:home") + f"#listing-{listing.pk}")
+    if cards:
+        return redirect("work:project", project_id=cards[0].project.pk)
+    messages.info(request, f"“{listing.title}” has no tasks open right now.")
+    return redirect(listing.url or reverse("work:home"))
 
 
 # --- A run of tasks: its start time and content confirmation live in the session ----------
@@ -114,7 +134,7 @@ def project_detail(request, project_id: int):
             "card": card,
             "interface": get_interface(project.interface),
             "tally": _tally(request, project),
-            "lease_text": selectors.format_duration(project.lease_seconds),
+            "lease_text": format_duration(project.lease_seconds),
         },
     )
 
@@ -195,7 +215,7 @@ def _task_response(request, assignment: Assignment, *, state="task", kept=None, 
             "error": error,
             "seconds_left": seconds_left,
             "lease_left_text": f"{seconds_left // 60}:{seconds_left % 60:02d}",
-            "lease_text": selectors.format_duration(project.lease_seconds),
+            "lease_text": format_duration(project.lease_seconds),
             "tally": _tally(request, project),
             "reward_text": format_money(project.reward_cents, project.currency),
         },

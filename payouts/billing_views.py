@@ -15,12 +15,14 @@ from django.views.decorators.http import require_POST
 
 from core.access import company_role_required
 from core.errors import LoopworkError
-from core.money import format_money
+from core.money import format_money, platform_currency, to_decimal, to_minor_units
 
 from . import stripe_gateway
 from .billing_forms import RefundForm, TestTopUpForm, TopUpForm
 from .billing_selectors import company_billing
 from .funding import (
+    MAX_TOP_UP_CENTS,
+    MIN_TOP_UP_CENTS,
     refund_request,
     refundable_cents,
     topup_client_secret,
@@ -34,7 +36,7 @@ MANAGERS = ("owner", "manager")
 STRIPE_JS = "https://js.stripe.com"
 
 
-def _page(request, *, top_up_form=None, refund_form=None, status=200):
+def _page(request, *, top_up_form=None, refund_form=None, top_up_initial=None, status=200):
     company = request.membership.company
     offline = stripe_gateway.is_offline_test_mode()
     refundable = refundable_cents(company=company)
@@ -46,7 +48,7 @@ def _page(request, *, top_up_form=None, refund_form=None, status=200):
             "company": company,
             "billing": company_billing(company_id=company.pk),
             "offline": offline,
-            "top_up_form": top_up_form or form_class(),
+            "top_up_form": top_up_form or form_class(initial=top_up_initial),
             "refund_form": refund_form or RefundForm(refundable_cents=refundable),
             "refundable_cents": refundable,
             "is_owner": request.membership.role == "owner",
@@ -56,9 +58,25 @@ def _page(request, *, top_up_form=None, refund_form=None, status=200):
     )
 
 
+def _suggested_amount(value: str | None) -> dict | None:
+    """The top-up form's starting amount from `?amount=12.50`, when it is one it accepts."""
+    if not value:
+        return None
+    currency = platform_currency()
+    try:
+        cents = to_minor_units(value, currency)
+    except ValueError:
+        return None
+    if not MIN_TOP_UP_CENTS <= cents <= MAX_TOP_UP_CENTS:
+        return None
+    return {"amount": to_decimal(cents, currency)}
+
+
 @company_role_required(*MANAGERS)
 def billing(request):
-    return _page(request)
+    """The billing page. The launch page links here with `?amount=` set to what a launch is
+    missing, so the top-up form starts at that amount."""
+    return _page(request, top_up_initial=_suggested_amount(request.GET.get("amount")))
 
 
 @company_role_required(*MANAGERS)

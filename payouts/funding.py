@@ -107,6 +107,22 @@ def _moved_from(posted: LedgerTransaction, account: ledger.AccountRef) -> int:
 # --- Escrow ---------------------------------------------------------------------------------
 
 
+def escrow_shortfall_error(
+    *, project_title: str, amount_cents: int, balance_cents: int, currency: str, breakdown: str = ""
+) -> LoopworkError:
+    """The refusal of a reservation the balance cannot fund (409 insufficient_balance), with
+    the amounts. One wording, so a page that predicts the refusal says what the launch says."""
+    detail = f" ({breakdown})" if breakdown else ""
+    return LoopworkError(
+        f"Reserving the budget of “{project_title}” needs "
+        f"{format_money(amount_cents, currency)}{detail}, but your company balance is "
+        f"{format_money(balance_cents, currency)}. Add at least "
+        f"{format_money(amount_cents - balance_cents, currency)} on the Billing page.",
+        code="insufficient_balance",
+        status=409,
+    )
+
+
 def escrow_reserve(
     *,
     project_id: int,
@@ -135,14 +151,12 @@ def escrow_reserve(
         accounts = _lock_accounts(balance, escrow)
         have = accounts[balance].balance_cents
         if have < amount_cents:
-            detail = f" ({breakdown})" if breakdown else ""
-            raise LoopworkError(
-                f"Reserving the budget of “{project_title}” needs "
-                f"{format_money(amount_cents, currency)}{detail}, but your company balance is "
-                f"{format_money(have, currency)}. Add at least "
-                f"{format_money(amount_cents - have, currency)} on the Billing page.",
-                code="insufficient_balance",
-                status=409,
+            raise escrow_shortfall_error(
+                project_title=project_title,
+                amount_cents=amount_cents,
+                balance_cents=have,
+                currency=currency,
+                breakdown=breakdown,
             )
         return ledger.transaction_post(
             idempotency_key=key,

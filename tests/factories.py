@@ -1,6 +1,7 @@
 """factory_boy factories for the whole suite."""
 
 import datetime
+import math
 import uuid
 
 import factory
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Company, Country, Language, Membership, User, WorkerProfile
 from core.categories import Category
-from jobs.models import Application, JobIndexPage, JobPage
+from jobs.models import Application, JobIndexPage, JobPage, ListingPay
 
 PASSWORD = "correct-horse-battery"
 
@@ -96,9 +97,10 @@ def make_job(
     company=None,
     title=None,
     category=Category.TEXT_ANNOTATION,
-    pay_type=JobPage.PayType.PER_HOUR,
-    pay_amount_cents=1500,
-    task_minutes=None,
+    pay_source=JobPage.PaySource.HOURLY,
+    hourly_pay_cents=1500,
+    task_pay: tuple[int, int] | None = None,
+    admission=JobPage.Admission.COMPANY,
     status=JobPage.Status.OPEN,
     deadline=None,
     countries=(),
@@ -107,11 +109,17 @@ def make_job(
     summary="Label short texts for a sentiment model.",
     **fields,
 ) -> JobPage:
-    """A job listing under /jobs/, published unless live=False."""
+    """A job listing under /jobs/, published unless live=False: hourly work at $15 by
+    default, admitting by the company's decision (admission=ON_PASS for the other way).
+    Task work: pay_source=PROJECTS and link projects (marketplace.pay writes the listing's
+    pay), or task_pay=(reward cents, seconds per task) to write the listing's pay figures
+    directly, as marketplace would for one project paying that."""
     n = next(_job_counter)
     company = company or CompanyFactory()
-    if pay_type == JobPage.PayType.PER_TASK and task_minutes is None:
-        task_minutes = 2
+    if task_pay is not None:
+        pay_source = JobPage.PaySource.PROJECTS
+    if pay_source == JobPage.PaySource.PROJECTS:
+        hourly_pay_cents = None
     page = JobPage(
         title=title or f"Remote job {n}",
         slug=f"remote-job-{n}",
@@ -119,15 +127,17 @@ def make_job(
         category=category,
         summary=summary,
         description="<p>Work from home on your own schedule.</p>",
-        pay_type=pay_type,
-        pay_amount_cents=pay_amount_cents,
-        task_minutes=task_minutes,
+        pay_source=pay_source,
+        hourly_pay_cents=hourly_pay_cents,
+        admission=admission,
         status=status,
         deadline=deadline,
         live=live,
         **fields,
     )
     job_index().add_child(instance=page)
+    if task_pay is not None:
+        listing_pay_write(page, reward_cents=task_pay[0], seconds=task_pay[1])
     if countries:
         page.eligible_countries.set(Country.objects.filter(code__in=countries))
     if languages:
@@ -139,6 +149,32 @@ def make_job(
         page.unpublish()
     page.refresh_from_db()
     return page
+
+
+def listing_pay_write(page: JobPage, *, reward_cents: int, seconds: int) -> ListingPay:
+    """A listing's pay figures as one project paying `reward_cents` for an estimated
+    `seconds` a task would give them (what marketplace.pay.listing_pay_refresh writes)."""
+    hourly = math.floor(reward_cents * 3600 / seconds + 0.5)
+    row = {
+        "id": 0, "title": "Project", "status": "active", "reward_cents": reward_cents,
+        "seconds": seconds, "measured": False, "timed_answers": 0, "hourly_cents": hourly,
+        "floor_applies": False,
+    }  # fmt: skip
+    pay, _ = ListingPay.objects.update_or_create(
+        listing=page,
+        defaults={
+            "project_count": 1,
+            "reward_min_cents": reward_cents,
+            "reward_max_cents": reward_cents,
+            "seconds_min": seconds,
+            "seconds_max": seconds,
+            "hourly_min_cents": hourly,
+            "hourly_max_cents": hourly,
+            "is_estimate": True,
+            "projects": [row],
+        },
+    )
+    return pay
 
 
 def make_application(*, worker=None, job=None, status=Application.Status.SUBMITTED):

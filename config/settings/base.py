@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.refresh_company_records",
         "schedule": 3600.0,
     },
+    # A project's measured time per task, which its pages and listings show.
+    "measure-project-pay": {
+        "task": "marketplace.tasks.measure_project_pay",
+        "schedule": 600.0,
+    },
     "auto-approve-due-submissions": {
         "task": "marketplace.tasks.auto_approve_due_submissions",
         "schedule": 600.0,
@@ -382,8 +387,10 @@ PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=20)
 # Approved earnings stay pending this long before they can be paid out.
 EARNINGS_HOLD_DAYS = env.int("EARNINGS_HOLD_DAYS", default=3)
 PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
-# Platform-wide minimum effective hourly pay (0: none); a project may set a higher one.
-PAY_FLOOR_HOURLY_CENTS = env.int("PAY_FLOOR_HOURLY_CENTS", default=0)
+# The platform's pay floor per hour ($8.00, Prolific's published minimum; 0: none): a
+# project that pays less for its estimated time per task cannot launch, and approvals top
+# measured shortfalls up. A project may set a higher floor of its own.
+PAY_FLOOR_HOURLY_CENTS = env.int("PAY_FLOOR_HOURLY_CENTS", default=800)
 
 # --- Stripe: offline test mode (ledger posts, nothing leaves the machine) without a key -------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

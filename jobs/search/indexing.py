@@ -148,7 +148,7 @@ def _codes(codes: Iterable[str]) -> str:
 
 
 def _listing_pages():
-    return JobPage.objects.select_related("company").prefetch_related(
+    return JobPage.objects.select_related("company", "pay_figures").prefetch_related(
         "eligible_countries", "required_languages"
     )
 

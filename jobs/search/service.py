@@ -147,7 +147,7 @@ def _facets(counts: dict, query: ListingQuery) -> dict[str, Facet]:
 def _hits(ids: list[int], words: set[str]) -> list[SearchHit]:
     pages = (
         JobPage.objects.filter(pk__in=ids)
-        .select_related("company", "company__record", "qualification_test")
+        .select_related("company", "company__record", "qualification_test", "pay_figures")
         .prefetch_related("eligible_countries", "required_languages")
         .in_bulk()
     )

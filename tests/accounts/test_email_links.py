@@ -2,8 +2,8 @@
 
 Drives the flows that send email (a review decision, a dispute, a bonus, a payout held and
 one paid, the approval and review digests, a budget warning, listing moderation, a company
-invitation and the sign-up confirmation), then follows each URL of each message in `mail.outbox` as the person
-it was sent to.
+invitation and the sign-up confirmation), then follows each URL of each message in
+`mail.outbox` as the person it was sent to.
 """
 
 import datetime

@@ -42,6 +42,8 @@ def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site
         '{"labels": ["positive", "neutral", "negative"], "multiple": false}'
     )
     page.get_by_label("Reward per assignment").fill("0.05")
+    # 5 cents for 20 seconds is $9 an hour, above the $8 pay floor a launch checks.
+    page.get_by_label("Time per task (seconds)").fill("20")
     page.get_by_label("Overlap").fill("2")
     journey.shot("project-form")
     page.get_by_role("button", name="Create draft").click()
@@ -70,7 +72,14 @@ def test_a_company_creates_a_project_uploads_items_and_launches_it(journey, site
 
     page.get_by_role("link", name="Summary").click()
     page.wait_for_load_state()
-    page.get_by_role("button", name="Launch").click()
+    page.get_by_role("link", name="Review budget and launch").click()
+    page.wait_for_load_state()
+    # 2 items to answer (the third is gold, at the default 0% gold rate) x 2 answers x
+    # ($0.05 + $0.01 fee) = $0.24, from the $50 balance.
+    assert page.get_by_test_id("quote-total").inner_text() == "$0.24"
+    assert page.get_by_test_id("quote-balance-after").inner_text() == "$49.76"
+    journey.shot("launch-page")
+    page.get_by_role("button", name="Launch project").click()
     page.wait_for_load_state()
     assert page.get_by_text("The project is now active.").count() == 1
     assert page.get_by_test_id("items-done").inner_text() == "0 / 2"

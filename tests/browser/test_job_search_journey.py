@@ -19,7 +19,7 @@ def test_search_pick_a_suggestion_narrow_and_open(journey, site_tree, settings):
         summary="Rate search results.",
         company=acme,
         category=Category.SEARCH_EVALUATION,
-        pay_amount_cents=1800,
+        hourly_pay_cents=1800,
         languages=("en",),
     )
     make_job(
@@ -27,7 +27,7 @@ def test_search_pick_a_suggestion_narrow_and_open(journey, site_tree, settings):
         summary="Rate Spanish search results.",
         company=acme,
         category=Category.SEARCH_EVALUATION,
-        pay_amount_cents=1200,
+        hourly_pay_cents=1200,
         languages=("es",),
     )
     make_job(title="Image annotation", category=Category.IMAGE_ANNOTATION)

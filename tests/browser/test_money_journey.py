@@ -53,7 +53,10 @@ def test_a_company_funds_and_launches_and_the_worker_is_paid_out(journey, site_t
     assert ledger.balance_of(ledger.company_balance(company.pk)) == 5000
 
     journey.goto(f"/company/projects/{project.pk}/")
-    page.get_by_role("button", name="Launch").click()
+    page.get_by_role("link", name="Review budget and launch").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("quote-reserve").inner_text() == "$12"
+    page.get_by_role("button", name="Launch project").click()
     page.wait_for_load_state()
     journey.shot("project-launched")
     assert page.get_by_text("The project is now active.").count() == 1

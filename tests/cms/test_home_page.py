@@ -42,15 +42,13 @@ def test_home_features_open_jobs_grouped_by_category_with_their_terms(client, si
         company=company,
         title="Sentiment labelling",
         category=Category.TEXT_ANNOTATION,
-        pay_amount_cents=1550,
+        hourly_pay_cents=1550,
         hours_per_week=12,
     )
     tested = make_job(
         title="Search rating",
         category=Category.SEARCH_EVALUATION,
-        pay_type="per_task",
-        pay_amount_cents=25,
-        task_minutes=2,
+        task_pay=(25, 120),
         qualification_test=make_qualification_test(),
     )
     hidden = make_listings_that_do_not_count()

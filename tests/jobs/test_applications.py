@@ -205,7 +205,7 @@ def test_an_owner_or_manager_accepts_and_the_event_names_them(site_tree, company
     application = make_application(job=make_job(company=company))
 
     decided = application_decide(
-        application=application, actor=decider, decision="accept", note="Welcome aboard"
+        application=application, actor=decider, decision="admit", note="Welcome aboard"
     )
 
     assert decided.status == Application.Status.ACTIVE
@@ -213,18 +213,32 @@ def test_an_owner_or_manager_accepts_and_the_event_names_them(site_tree, company
     assert (event.status, event.actor_id, event.note) == ("active", decider.pk, "Welcome aboard")
 
 
-def test_a_rejection_is_recorded(site_tree, company, owner):
+def test_a_decline_is_recorded_with_its_reason(site_tree, company, owner):
     application = make_application(job=make_job(company=company))
-    decided = application_decide(application=application, actor=owner, decision="reject")
+    decided = application_decide(
+        application=application, actor=owner, decision="decline", note="We need German."
+    )
     assert decided.status == Application.Status.REJECTED
-    assert decided.events.get().actor == owner
+    event = decided.events.get()
+    assert (event.actor, event.note) == (owner, "We need German.")
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_declining_needs_a_reason_and_changes_nothing(site_tree, company, owner, note):
+    application = make_application(job=make_job(company=company))
+    with pytest.raises(LoopworkError) as refusal:
+        application_decide(application=application, actor=owner, decision="decline", note=note)
+    assert (refusal.value.code, refusal.value.field) == ("reason_required", "note")
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert application.events.count() == 0
 
 
 def test_a_reviewer_cannot_decide(site_tree, company):
     reviewer = MembershipFactory(company=company, role=Membership.Role.REVIEWER).user
     application = make_application(job=make_job(company=company))
     with pytest.raises(LoopworkError) as refusal:
-        application_decide(application=application, actor=reviewer, decision="accept")
+        application_decide(application=application, actor=reviewer, decision="admit")
     assert refusal.value.code == "not_allowed"
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
@@ -234,7 +248,7 @@ def test_another_companys_owner_cannot_decide(site_tree, company):
     stranger = MembershipFactory(company=CompanyFactory()).user
     application = make_application(job=make_job(company=company))
     with pytest.raises(LoopworkError) as refusal:
-        application_decide(application=application, actor=stranger, decision="reject")
+        application_decide(application=application, actor=stranger, decision="admit")
     assert refusal.value.code == "not_allowed"
     assert application.events.count() == 0
 
@@ -248,7 +262,7 @@ def test_a_decided_or_withdrawn_application_cannot_be_decided_again(
 ):
     application = make_application(job=make_job(company=company), status=status)
     with pytest.raises(LoopworkError) as refusal:
-        application_decide(application=application, actor=owner, decision="accept")
+        application_decide(application=application, actor=owner, decision="admit")
     assert refusal.value.code == "already_decided"
     application.refresh_from_db()
     assert application.status == status
@@ -256,9 +270,9 @@ def test_a_decided_or_withdrawn_application_cannot_be_decided_again(
 
 def test_deciding_twice_gives_the_first_outcome(site_tree, company, owner):
     application = make_application(job=make_job(company=company))
-    application_decide(application=application, actor=owner, decision="accept")
+    application_decide(application=application, actor=owner, decision="admit")
     with pytest.raises(LoopworkError):
-        application_decide(application=application, actor=owner, decision="reject")
+        application_decide(application=application, actor=owner, decision="decline", note="No.")
     application.refresh_from_db()
     assert application.status == Application.Status.ACTIVE
     assert application.events.count() == 1
@@ -276,7 +290,9 @@ def test_two_concurrent_decisions_give_one_outcome(site_tree):
     def decide(actor, decision):
         try:
             barrier.wait()
-            application_decide(application=application, actor=actor, decision=decision)
+            application_decide(
+                application=application, actor=actor, decision=decision, note="Decided."
+            )
             outcomes.append(decision)
         except LoopworkError as error:
             outcomes.append(error.code)
@@ -284,8 +300,8 @@ def test_two_concurrent_decisions_give_one_outcome(site_tree):
             connections.close_all()
 
     threads = [
-        threading.Thread(target=decide, args=(owner, "accept")),
-        threading.Thread(target=decide, args=(manager, "reject")),
+        threading.Thread(target=decide, args=(owner, "admit")),
+        threading.Thread(target=decide, args=(manager, "decline")),
     ]
     for thread in threads:
         thread.start()
@@ -293,9 +309,9 @@ def test_two_concurrent_decisions_give_one_outcome(site_tree):
         thread.join()
 
     application.refresh_from_db()
-    assert sorted(outcomes) in (["accept", "already_decided"], ["already_decided", "reject"])
+    assert sorted(outcomes) in (["admit", "already_decided"], ["already_decided", "decline"])
     assert application.events.count() == 1
-    expected = "active" if "accept" in outcomes else "rejected"
+    expected = "active" if "admit" in outcomes else "rejected"
     assert application.status == expected
 
 
@@ -361,7 +377,7 @@ def test_the_application_page_shows_the_timeline_and_the_test(site_tree, worker,
     response = worker_client.get(f"/work/applications/{application.pk}/")
 
     assert response.status_code == 200
-    assert b"Next step: the qualification test" in response.content
+    assert b"Next: the qualification test" in response.content
     assert b"Sentiment basics" in response.content
     assert b'class="timeline"' in response.content
     assert b"Withdraw application" in response.content
@@ -417,7 +433,7 @@ def test_company_application_detail_shows_profile_and_decision_buttons(
     response = client.get(f"/company/applications/{application.pk}/")
 
     assert response.status_code == 200
-    for text in (b"Germany", b"German", b"Text moderation", b"Accept", b"Reject"):
+    for text in (b"Germany", b"German", b"Text moderation", b"Admit", b"Decline"):
         assert text in response.content
 
 
@@ -427,10 +443,10 @@ def test_a_reviewer_reads_but_cannot_decide(site_tree, company, client):
     client.force_login(reviewer)
 
     page = client.get(f"/company/applications/{application.pk}/")
-    decide = client.post(f"/company/applications/{application.pk}/decide/", {"decision": "accept"})
+    decide = client.post(f"/company/applications/{application.pk}/decide/", {"decision": "admit"})
 
     assert page.status_code == 200
-    assert b'value="accept"' not in page.content
+    assert b'value="admit"' not in page.content
     assert decide.status_code == 403
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
@@ -440,7 +456,9 @@ def test_another_companys_application_is_404(site_tree, owner, client):
     other = make_application()
     client.force_login(owner)
     assert client.get(f"/company/applications/{other.pk}/").status_code == 404
-    response = client.post(f"/company/applications/{other.pk}/decide/", {"decision": "reject"})
+    response = client.post(
+        f"/company/applications/{other.pk}/decide/", {"decision": "decline", "note": "No."}
+    )
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.status == Application.Status.SUBMITTED
@@ -453,7 +471,7 @@ def test_a_manager_decides_from_the_page(site_tree, company, client):
 
     response = client.post(
         f"/company/applications/{application.pk}/decide/",
-        {"decision": "reject", "note": "We need native speakers."},
+        {"decision": "decline", "note": "We need native speakers."},
     )
 
     assert response.status_code == 302

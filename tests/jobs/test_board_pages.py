@@ -57,9 +57,7 @@ def test_board_shows_each_listing_with_its_terms(client, site_tree):
         title="Rate chatbot answers",
         company=company,
         category=Category.AI_RESPONSE_REVIEW,
-        pay_type=JobPage.PayType.PER_TASK,
-        pay_amount_cents=50,
-        task_minutes=2,
+        task_pay=(50, 120),
         hours_per_week=15,
         experience_level=JobPage.Experience.EXPERT,
         countries=("US", "DE"),
@@ -68,7 +66,7 @@ def test_board_shows_each_listing_with_its_terms(client, site_tree):
     )
     # and an hourly worldwide listing with a qualification test
     make_job(
-        title="Search relevance", pay_amount_cents=1800, qualification_test=qualification_test()
+        title="Search relevance", hourly_pay_cents=1800, qualification_test=qualification_test()
     )
 
     # when the board is opened
@@ -80,7 +78,7 @@ def test_board_shows_each_listing_with_its_terms(client, site_tree):
     assert "Northwind AI" in text
     assert "AI response review" in text
     assert "$0.50 per task" in text
-    assert "≈ $15/hour" in text
+    assert "≈ $15/h estimated" in text
     assert "15 h/week" in text
     assert "Specialist" in text
     assert "Germany, United States" in text
@@ -230,11 +228,9 @@ def test_one_good_and_one_bad_category_keeps_working(client, site_tree):
 def test_minimum_pay_in_dollars_counts_per_task_pay(client, site_tree):
     make_job(
         title="Per task $18/h",
-        pay_type=JobPage.PayType.PER_TASK,
-        pay_amount_cents=30,
-        task_minutes=1,
+        task_pay=(30, 60),
     )
-    make_job(title="Hourly $12", pay_amount_cents=1200)
+    make_job(title="Hourly $12", hourly_pay_cents=1200)
 
     response = client.get(BOARD, {"min_pay": "12.50"})
 
@@ -251,9 +247,7 @@ def test_job_page_shows_the_full_listing(client, site_tree):
         title="Rate chatbot answers",
         company=company,
         category=Category.AI_RESPONSE_REVIEW,
-        pay_type=JobPage.PayType.PER_TASK,
-        pay_amount_cents=50,
-        task_minutes=2,
+        task_pay=(50, 120),
         hours_per_week=15,
         openings=25,
         countries=("DE",),
@@ -270,7 +264,8 @@ def test_job_page_shows_the_full_listing(client, site_tree):
     assert "Label short texts for a sentiment model." in text
     assert "<p>Work from home on your own schedule.</p>" in text
     assert "$0.50 per task" in text
-    assert "≈ $15/hour at 2 min per task" in text
+    assert "About 2 min per task · ≈ $15/h" in text
+    assert "Estimated: too few answers are timed yet" in text
     assert "15 h/week" in text
     assert "<dd>25</dd>" in text
     assert "Germany" in text

@@ -19,9 +19,9 @@ def valid_post(**overrides) -> dict:
         "category": "ai-response-review",
         "summary": "Read chatbot answers and rate how helpful and safe they are.",
         "description": "You will read answers.\n\nThen rate them on a scale.",
-        "pay_type": "per_hour",
-        "pay_amount": "18.50",
-        "task_minutes": "",
+        "pay_source": "hourly",
+        "hourly_pay": "18.50",
+        "admission": "company",
         "hours_per_week": "20",
         "eligible_countries": ["DE", "FR"],
         "required_languages": ["en"],
@@ -58,7 +58,8 @@ def test_creating_a_listing_saves_an_unpublished_draft(site_tree, company, owner
     assert response["Location"] == f"/company/listings/{page.pk}/edit/"
     assert page.live is False
     assert page.company == company
-    assert page.pay_amount_cents == 1850
+    assert (page.pay_source, page.hourly_pay_cents) == ("hourly", 1850)
+    assert page.admission == "company"
     assert page.currency == "USD"
     assert page.description == "<p>You will read answers.</p><p>Then rate them on a scale.</p>"
     assert sorted(page.eligible_countries.values_list("code", flat=True)) == ["DE", "FR"]
@@ -69,13 +70,15 @@ def test_creating_a_listing_saves_an_unpublished_draft(site_tree, company, owner
     assert owner_client.get(page.url).status_code == 404
 
 
-def test_a_per_task_listing_keeps_its_minutes(site_tree, owner_client):
+def test_a_listing_of_task_work_types_no_pay(site_tree, owner_client):
+    # an hourly figure sent along with task work is dropped: the projects set the pay
     owner_client.post(
         "/company/listings/new/",
-        valid_post(pay_type="per_task", pay_amount="0.45", task_minutes="3"),
+        valid_post(pay_source="projects", hourly_pay="45.00", admission="on_pass"),
     )
     page = JobPage.objects.get()
-    assert (page.pay_type, page.pay_amount_cents, page.task_minutes) == ("per_task", 45, 3)
+    assert (page.pay_source, page.hourly_pay_cents, page.admission) == ("projects", None, "on_pass")
+    assert page.pay_display == "Pay is set by its projects"
 
 
 @pytest.mark.parametrize(
@@ -101,25 +104,29 @@ def test_a_per_task_listing_keeps_its_minutes(site_tree, owner_client):
         ({"description": ""}, "description", "This field is required."),
         ({"description": "<script>alert(1)</script>"}, "description", "Describe the work."),
         (
-            {"pay_type": "per_year"},
-            "pay_type",
+            {"pay_source": "per_year"},
+            "pay_source",
             "Select a valid choice. per_year is not one of the available choices.",
         ),
-        ({"pay_amount": ""}, "pay_amount", "This field is required."),
-        ({"pay_amount": "abc"}, "pay_amount", "Enter a number."),
-        ({"pay_amount": "0"}, "pay_amount", "Ensure this value is greater than or equal to 0.01."),
+        ({"hourly_pay": ""}, "hourly_pay", "Say what the work pays per hour."),
+        ({"hourly_pay": "abc"}, "hourly_pay", "Enter a number."),
+        ({"hourly_pay": "0"}, "hourly_pay", "Ensure this value is greater than or equal to 0.01."),
         (
-            {"pay_amount": "1.234"},
-            "pay_amount",
+            {"hourly_pay": "1.234"},
+            "hourly_pay",
             "Ensure that there are no more than 2 decimal places.",
         ),
-        ({"pay_amount": "100000.01"}, "pay_amount", "Pay must be between $0.01 and $100,000."),
+        ({"hourly_pay": "100000.01"}, "hourly_pay", "Pay must be between $0.01 and $100,000."),
         (
-            {"pay_type": "per_task", "task_minutes": ""},
-            "task_minutes",
-            "For pay per task, say how many minutes a task typically takes.",
+            {"hourly_pay": "7.99"},
+            "hourly_pay",
+            "Loopwork's pay floor is $8 an hour: offer at least that.",
         ),
-        ({"task_minutes": "0"}, "task_minutes", "Ensure this value is greater than or equal to 1."),
+        (
+            {"admission": "lottery"},
+            "admission",
+            "Select a valid choice. lottery is not one of the available choices.",
+        ),
         (
             {"hours_per_week": "61"},
             "hours_per_week",
@@ -224,7 +231,7 @@ def test_the_edit_form_shows_the_latest_draft(site_tree, company, owner_client):
     owner_client.post(f"/company/listings/{job.pk}/edit/", valid_post(title="Draft title"))
     response = owner_client.get(f"/company/listings/{job.pk}/edit/")
     assert response.context["form"].initial["title"] == "Draft title"
-    assert response.context["form"].initial["pay_amount"] == Decimal("18.50")
+    assert response.context["form"].initial["hourly_pay"] == Decimal("18.50")
 
 
 def test_the_listings_page_shows_states(site_tree, company, owner_client):

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.categories import Category
-from jobs.listings import hourly_rate_expression
 from jobs.models import JobPage, Qualification, QualificationTest
 from jobs.search.indexing import listing_index_changed
 from jobs.search.results import ListingQuery
@@ -17,8 +16,6 @@ from jobs.search_tasks import refresh_stale_search_entries
 from tests.factories import make_job, yesterday
 
 pytestmark = pytest.mark.django_db
-
-PER_TASK = JobPage.PayType.PER_TASK
 
 
 def search(**kwargs):
@@ -170,9 +167,9 @@ def test_facet_counts_take_a_fixed_number_of_queries(site_tree):
 
 def test_minimum_pay_counts_per_task_pay_per_hour(site_tree):
     # given $12/hour, 30 cents per 1-minute task ($18/hour) and $1 per 10-minute task ($6/hour)
-    make_job(title="Hourly 12", pay_amount_cents=1200)
-    make_job(title="Task 18", pay_type=PER_TASK, pay_amount_cents=30, task_minutes=1)
-    make_job(title="Task 6", pay_type=PER_TASK, pay_amount_cents=100, task_minutes=10)
+    make_job(title="Hourly 12", hourly_pay_cents=1200)
+    make_job(title="Task 18", task_pay=(30, 60))
+    make_job(title="Task 6", task_pay=(100, 600))
 
     # when asking for at least $12 an hour
     results = search(min_hourly_cents=1200)
@@ -182,17 +179,20 @@ def test_minimum_pay_counts_per_task_pay_per_hour(site_tree):
     assert titles(search(min_hourly_cents=1201)) == ["Task 18"]
 
 
-def test_hourly_expression_matches_the_model_property(site_tree):
+def test_the_hourly_rate_is_the_stated_pay_or_what_the_projects_pay(site_tree):
     jobs = [
-        make_job(pay_type=PER_TASK, pay_amount_cents=7, task_minutes=3),
-        make_job(pay_type=PER_TASK, pay_amount_cents=45, task_minutes=2),
-        make_job(pay_amount_cents=1999),
+        make_job(task_pay=(7, 180)),
+        make_job(task_pay=(45, 120)),
+        make_job(hourly_pay_cents=1999),
+        make_job(pay_source=JobPage.PaySource.PROJECTS),  # no project linked yet
     ]
 
-    rates = dict(JobPage.objects.annotate(rate=hourly_rate_expression()).values_list("pk", "rate"))
-
-    assert rates == {job.pk: job.hourly_rate_cents for job in jobs}
-    assert sorted(rates.values()) == [140, 1350, 1999]
+    assert [JobPage.objects.get(pk=job.pk).hourly_rate_cents for job in jobs] == [
+        140,
+        1350,
+        1999,
+        0,
+    ]
 
 
 # --- Language and country -----------------------------------------------------------------
@@ -235,14 +235,14 @@ def test_filters_combine(site_tree):
     test = qualification_test()
     wanted = dict(
         category=Category.SEARCH_EVALUATION,
-        pay_amount_cents=2000,
+        hourly_pay_cents=2000,
         languages=("de",),
         countries=("DE",),
         summary="Rate search results in German",
     )
     make_job(title="Match", **wanted)
     make_job(title="Wrong category", **{**wanted, "category": Category.TEXT_MODERATION})
-    make_job(title="Low pay", **{**wanted, "pay_amount_cents": 900})
+    make_job(title="Low pay", **{**wanted, "hourly_pay_cents": 900})
     make_job(title="Wrong language", **{**wanted, "languages": ("en",)})
     make_job(title="Wrong country", **{**wanted, "countries": ("US",)})
     make_job(title="Needs test", **wanted, qualification_test=test)
@@ -277,13 +277,13 @@ def test_newest_first_by_default(site_tree):
 
 
 def test_highest_pay_first_with_ties_newest(site_tree):
-    published(make_job(title="$10 old", pay_amount_cents=1000), days_ago=5)
-    published(make_job(title="$10 new", pay_amount_cents=1000), days_ago=1)
+    published(make_job(title="$10 old", hourly_pay_cents=1000), days_ago=5)
+    published(make_job(title="$10 new", hourly_pay_cents=1000), days_ago=1)
     published(
-        make_job(title="$24 per task", pay_type=PER_TASK, pay_amount_cents=40, task_minutes=1),
+        make_job(title="$24 per task", task_pay=(40, 60)),
         days_ago=9,
     )
-    published(make_job(title="$15", pay_amount_cents=1500), days_ago=3)
+    published(make_job(title="$15", hourly_pay_cents=1500), days_ago=3)
 
     results = search(sort="pay")
 

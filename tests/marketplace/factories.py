@@ -29,6 +29,8 @@ def make_project(
     fields.setdefault("title", "Sentiment of product reviews")
     fields.setdefault("category", "text-annotation")
     fields.setdefault("reward_cents", 5)
+    # 5 cents for about 20 seconds is $9.00 an hour, above the $8.00 pay floor.
+    fields.setdefault("estimated_task_seconds", 20)
     fields.setdefault("overlap", 1)
     fields.setdefault("lease_seconds", 600)
     if status != Project.Status.DRAFT:
@@ -83,7 +85,7 @@ def make_assignment(item: Item, worker, *, status=Assignment.Status.LEASED, **fi
     )
     if status in Assignment.HOLDS_PLACE:
         item.assigned_count += 1
-        item.submitted_count += status in Assignment.ANSWERED
+        item.submitted_count += status in Assignment.COUNTED
         item.is_open = item.assigned_count < item.project.overlap
         item.save(update_fields=["assigned_count", "submitted_count", "is_open"])
     return assignment
@@ -97,7 +99,8 @@ def make_reviewer(company, *, role: str = "reviewer"):
 def make_submission(project: Project, worker, *, item: Item | None = None, **fields) -> Assignment:
     """A submitted answer awaiting review, due for automatic approval in the project's delay."""
     item = item or make_items(project, 1)[0]
-    fields.setdefault("work_seconds", 30)
+    # 5 cents for 20 seconds meets the $8.00 hourly floor: no top-up unless a test asks.
+    fields.setdefault("work_seconds", 20)
     fields.setdefault(
         "review_due_at", timezone.now() + datetime.timedelta(hours=project.auto_approve_hours)
     )

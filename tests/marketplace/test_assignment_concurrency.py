@@ -50,7 +50,7 @@ def in_threads(count: int, work) -> list:
 def assert_counters_match_real_counts(project: Project) -> None:
     items = Item.objects.filter(project=project).annotate(
         holding=Count("assignments", filter=Q(assignments__status__in=Assignment.HOLDS_PLACE)),
-        answered=Count("assignments", filter=Q(assignments__status__in=Assignment.ANSWERED)),
+        answered=Count("assignments", filter=Q(assignments__status__in=Assignment.COUNTED)),
     )
     for item in items:
         assert item.assigned_count == item.holding, item.pk

@@ -126,7 +126,7 @@ def test_the_project_page_shows_progress_state_buttons_and_settings(owner_client
     response = owner_client.get(f"/company/projects/{project.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'action="/company/projects/{project.pk}/state/launch/"' in html
+    assert f'href="/company/projects/{project.pk}/launch/"' in html
     assert f'action="/company/projects/{project.pk}/state/cancel/"' in html
     assert "/state/pause/" not in html
     assert "data-confirm=" in html
@@ -140,20 +140,23 @@ def test_a_reviewer_sees_the_project_but_no_buttons_and_cannot_post(client, comp
     client.force_login(MembershipFactory(company=company, role="reviewer").user)
     response = client.get(f"/company/projects/{project.pk}/")
     assert response.status_code == 200
-    assert b"/state/launch/" not in response.content
+    assert b"/launch/" not in response.content
     assert client.post(f"/company/projects/{project.pk}/state/launch/").status_code == 403
+    assert client.post(f"/company/projects/{project.pk}/launch/").status_code == 403
     assert client.get(f"/company/projects/{project.pk}/edit/").status_code == 403
     project.refresh_from_db()
     assert project.status == "draft"
 
 
-def test_launch_button_launches_and_refusal_shows_a_message(owner_client, company):
+def test_launch_page_launches_and_refusal_shows_a_message(owner_client, company):
+    # The launch page itself is tested in test_launch_pages.py.
     project = make_project(company=company, status="draft")
-    response = owner_client.post(f"/company/projects/{project.pk}/state/launch/", follow=True)
+    response = owner_client.post(f"/company/projects/{project.pk}/launch/")
+    assert response.status_code == 409
     assert b"Upload at least one item" in response.content
     make_items(project, 1)
     fund_company(company.pk, 100)  # launching reserves the budget
-    owner_client.post(f"/company/projects/{project.pk}/state/launch/")
+    owner_client.post(f"/company/projects/{project.pk}/launch/")
     project.refresh_from_db()
     assert project.status == "active"
     assert owner_client.post(f"/company/projects/{project.pk}/state/fly/").status_code == 404

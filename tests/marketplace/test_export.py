@@ -74,7 +74,8 @@ def test_jsonl_has_one_object_per_real_item_with_pseudonymous_answers():
     assert [a["answer"] for a in records[1]["answers"]] == [{"label": "negative"}]
     assert records[2] | {"data": None} == {
         "item_id": unanswered.pk, "external_id": "", "data": None, "answer": None,
-        "confidence": None, "method": "", "answer_count": 0, "answers": [],
+        "confidence": None, "method": "", "answer_count": 0,
+        "answers_needed": project.overlap, "answers": [],
     }  # fmt: skip
     assert ann.email not in "\n".join(lines)
 
@@ -88,7 +89,7 @@ def test_csv_is_one_row_per_item_with_the_answers_as_json():
     assert "text" in fields
     assert rows[0] == [
         "item_id", "external_id", *fields, "answer", "confidence", "method", "answer_count",
-        "answers",
+        "answers_needed", "answers",
     ]  # fmt: skip
     assert len(rows) == 4
     row = dict(zip(rows[0], rows[1], strict=True))

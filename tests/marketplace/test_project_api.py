@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.api_tokens import api_token_create
 from marketplace.models import Item, Project
+from payouts import funding
+from payouts.models import LedgerTransaction
 from tests.factories import CompanyFactory, MembershipFactory, WorkerFactory, fund_company
 from tests.marketplace.factories import make_assignment, make_items, make_project
 
@@ -183,7 +185,8 @@ def test_launch_pause_resume_and_refusals(client, company, owner_auth):
     assert response.json()["error"]["code"] == "no_items"
     make_items(project, 2)
     fund_company(company.pk, 100)  # launching reserves the budget
-    assert client.post(f"{base}/launch", headers=owner_auth).json() == {"status": "active"}
+    launched = client.post(f"{base}/launch", headers=owner_auth).json()
+    assert (launched["status"], launched["budget"]["reserved_cents"]) == ("active", 12)
     response = client.post(f"{base}/launch", headers=owner_auth)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
@@ -314,3 +317,101 @@ def test_a_bad_patch_is_a_422_and_changes_nothing(client, company, owner_auth, b
         "text-annotation",
     )
     assert not project.listings.exists()
+
+
+def _gold_draft(company):
+    """10 items x overlap 3 at 10 cents with 2 gold items at a 10% gold rate: $4.08."""
+    project = make_project(
+        company=company, status="draft", title="Cats", reward_cents=10, overlap=3, gold_rate=10
+    )
+    make_items(project, 10)
+    make_items(project, 2, gold_label="positive")
+    return project
+
+
+def test_launch_answers_with_the_budget_it_reserved(client, company, owner_auth, settings):
+    settings.PLATFORM_FEE_PERCENT = 20
+    project = _gold_draft(company)
+    fund_company(company.pk, 50_00)
+
+    response = client.post(f"/api/v1/projects/{project.pk}/launch", headers=owner_auth)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "active"
+    budget = body["budget"]
+    assert budget.pop("returned_when_ended").startswith("Whatever the budget does not spend")
+    assert budget == {
+        "currency": "USD",
+        "items": 10,
+        "gold_items": 2,
+        "overlap": 3,
+        "extra_answers": 0,
+        "answers": 30,
+        "reward_cents": 10,
+        "rewards_cents": 300,
+        "fee_percent": 20,
+        "fee_each_cents": 2,
+        "fees_cents": 60,
+        "cost_each_cents": 12,
+        "gold_rate": 10,
+        "gold_answers": 4,
+        "gold_cents": 48,
+        "total_cents": 408,
+        "already_reserved_cents": 0,
+        "reserved_cents": 408,
+        "escrow_cents": 408,
+        "balance_before_cents": 50_00,
+        "balance_after_cents": 45_92,
+    }
+    assert funding.escrow_cents(project.pk) == budget["escrow_cents"]
+    assert funding.company_balance_cents(company.pk) == budget["balance_after_cents"]
+
+
+@pytest.mark.parametrize(
+    ("items", "balance", "code", "message"),
+    [
+        (0, 50_00, "no_items", "Upload at least one item (not counting gold items) before "),
+        (10, 1_00, "insufficient_balance", "Reserving the budget of “Cats” needs $4.08 "),
+    ],
+)
+def test_a_refused_launch_is_the_same_4xx_and_changes_nothing(
+    client, company, owner_auth, settings, items, balance, code, message
+):
+    settings.PLATFORM_FEE_PERCENT = 20
+    project = make_project(
+        company=company, status="draft", title="Cats", reward_cents=10, overlap=3, gold_rate=10
+    )
+    make_items(project, items)
+    make_items(project, 2, gold_label="positive")
+    fund_company(company.pk, balance)
+    transactions = LedgerTransaction.objects.count()
+
+    response = client.post(f"/api/v1/projects/{project.pk}/launch", headers=owner_auth)
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, None)
+    assert error["message"].startswith(message)
+    if code == "insufficient_balance":
+        assert error["message"].endswith(
+            "your company balance is $1. Add at least $3.08 on the Billing page."
+        )
+    project.refresh_from_db()
+    assert (project.status, project.launched_at) == ("draft", None)
+    assert funding.escrow_cents(project.pk) == 0
+    assert funding.company_balance_cents(company.pk) == balance
+    assert LedgerTransaction.objects.count() == transactions
+
+
+def test_the_openapi_schema_describes_the_launch_budget(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/projects/{project_id}/launch"]["post"]
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    launch = schema["components"]["schemas"][ok["$ref"].rsplit("/", 1)[1]]
+    assert set(launch["required"]) == {"status", "budget"}
+    budget = schema["components"]["schemas"][launch["properties"]["budget"]["$ref"].split("/")[-1]]
+    assert {"total_cents", "reserved_cents", "balance_after_cents", "currency"} <= set(
+        budget["required"]
+    )
+    assert "409" in operation["responses"]

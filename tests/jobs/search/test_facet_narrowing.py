@@ -102,7 +102,7 @@ def test_facet_lexemes_follow_publish_edit_unpublish_delete(corpus):
     # when a listing is edited across several facets
     rater = corpus["rater"]
     JobPage.objects.filter(pk=rater.pk).update(
-        category=Category.IMAGE_ANNOTATION, pay_amount_cents=3100, qualification_test=None
+        category=Category.IMAGE_ANNOTATION, hourly_pay_cents=3100, qualification_test=None
     )
     rater.required_languages.clear()
     listing_index_changed(page_id=rater.pk)
