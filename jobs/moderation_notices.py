@@ -4,9 +4,10 @@ Wagtail tells a workflow's requester that their page was approved or sent back w
 emails ("The page ... has been approved"), sent by the receivers wagtail.admin connects to
 the documented `workflow_approved` and `workflow_rejected` signals
 (wagtail/admin/signal_handlers.py). Those two signals are the smallest hook that sees every
-outcome: the admin's action view and a direct `TaskState.approve()` alike. A custom Task
-type would need a new model and would still leave the stock emails, which Wagtail sends per
-workflow, not per task; Wagtail has no setting to turn them off.
+outcome: the admin's action view and a direct `TaskState.approve()` alike. The listing's
+Task type (jobs.models.ListingApprovalTask) guards what may be approved, but its `on_action`
+runs for admin actions only, and the stock emails are sent per workflow, not per task;
+Wagtail has no setting to turn them off.
 
 So `register()` takes the two stock receivers' places (their own dispatch_uid, so Wagtail's
 later connect is a no-op and an earlier one is replaced). For a listing it calls

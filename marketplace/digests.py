@@ -169,8 +169,11 @@ def project_budgets(projects: list[Project]) -> dict[int, Budget]:
         .order_by()
     ):
         items[row["project_id"]][row["is_gold"]] = (row["count"], row["extra"] or 0)
-    decided = dict(
-        Assignment.objects.filter(project_id__in=ids, is_gold=False, status__in=Assignment.DECIDED)
+    # Approved answers are paid already; a rejected one is replaced, so it still needs paying.
+    approved = dict(
+        Assignment.objects.filter(
+            project_id__in=ids, is_gold=False, status=Assignment.Status.APPROVED
+        )
         .values("project_id")
         .annotate(count=Count("pk"))
         .order_by()
@@ -179,7 +182,7 @@ def project_budgets(projects: list[Project]) -> dict[int, Budget]:
     budgets = {}
     for project in projects:
         count, extra = items[project.pk].get(False, (0, 0))
-        answers = max(count * project.overlap + extra - decided.get(project.pk, 0), 0)
+        answers = max(count * project.overlap + extra - approved.get(project.pk, 0), 0)
         gold = 0
         if project.gold_rate and items[project.pk].get(True, (0, 0))[0]:
             gold = math.ceil(answers * project.gold_rate / (100 - project.gold_rate))
