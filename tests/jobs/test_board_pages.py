@@ -327,14 +327,14 @@ def test_a_verified_worker_gets_the_apply_form(client, site_tree, worker):
 
 def test_a_worker_who_applied_sees_their_application(client, site_tree, worker):
     job = make_job()
-    make_application(worker=worker, job=job, status=Application.Status.TEST_REQUIRED)
+    application = make_application(worker=worker, job=job, status=Application.Status.TEST_REQUIRED)
     client.force_login(worker)
 
     text = page_text(client.get(job.url))
 
     assert "You applied to this job." in text
     assert '<span class="badge badge-warn">Test required</span>' in text
-    assert 'href="/work/applications/"' in text
+    assert f'href="/work/applications/{application.pk}/"' in text
     assert 'name="motivation"' not in text
 
 
