@@ -211,6 +211,9 @@ def demo_listing_ensure(
         deadline=deadline,
         status=spec.status,
         qualification_test=qualification_test,
+        # Publishing keeps a first publication time it is given, and the search entry it
+        # writes (which the board sorts by) reads it: back-dated from the start.
+        first_published_at=published_at,
     )
     index.add_child(instance=page)
     page.eligible_countries.set(Country.objects.filter(code__in=spec.countries))
