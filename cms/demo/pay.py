@@ -7,12 +7,11 @@ seeded answers are timed) and writes every task listing's figures from its proje
 job board shows them at once. Both only write what changed, so a second run writes nothing.
 
 `demo_pay_problems` then holds every demo listing to the rule a company's listing meets
-before it goes live (jobs.listing_authoring.listing_pay_problem): task work is linked to
+before a moderator may publish it (JobPage.pay_problem): task work is linked to
 projects paying at least the floor, hourly work states a pay at or above it. The seed
 refuses to finish on a demo that breaks the pay rules it advertises.
 """
 
-from jobs.listing_authoring import listing_pay_problem
 from jobs.models import JobPage
 from marketplace.models import Project
 from marketplace.pay import listing_pay_refresh, project_pay_measure
@@ -48,7 +47,7 @@ def demo_pay_problems() -> list[str]:
     """Why each demo listing's pay could not go live, as "slug: reason"; empty when all can."""
     problems = []
     for page in demo_listings().order_by("slug"):
-        problem = listing_pay_problem(page)
+        problem = page.pay_problem()
         if problem is not None:
             problems.append(f"{page.slug}: {problem.message}")
     return problems

@@ -20,7 +20,6 @@ from cms.demo.listings import LISTINGS
 from cms.demo.pay import demo_listings, demo_pay_problems, demo_projects
 from core.money import format_money
 from jobs.applications import application_next_step, application_submit
-from jobs.listing_authoring import listing_pay_problem
 from jobs.models import Application, JobPage, ListingPay
 from jobs.qualification import attempt_start, attempt_submit
 from jobs.qualification_models import QualificationQuestion
@@ -212,7 +211,7 @@ def test_every_demo_listing_may_go_live_with_its_pay(seeded, db):
 
     assert len(listings) == len(LISTINGS) == 64
     for listing in listings:
-        assert listing_pay_problem(listing) is None, listing.slug
+        assert listing.pay_problem() is None, listing.slug
     assert demo_pay_problems() == []
 
 
