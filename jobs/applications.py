@@ -207,10 +207,13 @@ def application_admitted_notice(application: Application) -> None:
     )
 
 
-def applications_qualify(*, worker: User, qualification) -> list[Application]:
+def applications_qualify(
+    *, worker: User, qualification, already_held: bool = False
+) -> list[Application]:
     """Move the worker's TEST_REQUIRED applications to listings whose test grants
     `qualification` on: to ACTIVE (admitted) where the listing admits on passing, to
-    QUALIFIED where the company decides; an ApplicationEvent each; returns those moved.
+    QUALIFIED where the company decides; an ApplicationEvent each (`already_held`: the
+    worker applied holding the qualification, rather than just passing); returns those moved.
 
     Call it inside the transaction that created or renewed the grant (or after an
     application is submitted by a worker who already holds a valid grant). Admitted
@@ -230,12 +233,13 @@ def applications_qualify(*, worker: User, qualification) -> list[Application]:
         admitted = application.job.admits_on_pass
         application.status = Application.Status.ACTIVE if admitted else Application.Status.QUALIFIED
         application.save(update_fields=["status", "updated_at"])
+        how = "Holds" if already_held else "Passed the qualification test for"
         ApplicationEvent.objects.create(
             application=application,
             status=application.status,
             actor=None,
-            note=f"Passed the qualification test for “{qualification.name}”."
-            + (" Admitted on passing." if admitted else ""),
+            note=f"{how} “{qualification.name}”."
+            + ((" Admitted on passing." if not already_held else " Admitted.") if admitted else ""),
         )
         if admitted:
             application_admitted_notice(application)
@@ -250,7 +254,9 @@ def _qualified_if_already_passed(application: Application, job: JobPage) -> Appl
     if worker_holds(worker=application.worker, qualification_id=qualification_id) is None:
         return application
     applications_qualify(
-        worker=application.worker, qualification=job.qualification_test.qualification
+        worker=application.worker,
+        qualification=job.qualification_test.qualification,
+        already_held=True,
     )
     application.refresh_from_db()
     return application

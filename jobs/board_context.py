@@ -21,6 +21,7 @@ from .applications import application_next_step
 from .board_forms import ListingFilterForm
 from .listings import related_listings
 from .models import Application, JobIndexPage, JobPage
+from .qualification_selectors import worker_holds
 from .search.results import SORT_CHOICES, SORT_RELEVANCE, ListingResults
 from .search.saved import saved_query_string
 from .search.service import listing_search
@@ -254,6 +255,10 @@ def apply_panel(*, job: JobPage, request: HttpRequest) -> dict:
         panel["state"] = "unverified"
     else:
         panel["state"] = "form"
+        panel["holds_qualification"] = bool(
+            job.qualification_test_id
+            and worker_holds(worker=user, qualification_id=job.qualification_test.qualification_id)
+        )
     return panel
 
 

@@ -112,7 +112,7 @@ def project_progress(*, project: Project, now: datetime.datetime | None = None) 
         last_hour=Count(
             "pk",
             filter=Q(
-                status__in=Assignment.ANSWERED,
+                status__in=Assignment.COUNTED,
                 is_gold=False,
                 submitted_at__gt=now - datetime.timedelta(hours=1),
             ),
@@ -120,7 +120,7 @@ def project_progress(*, project: Project, now: datetime.datetime | None = None) 
         last_day=Count(
             "pk",
             filter=Q(
-                status__in=Assignment.ANSWERED,
+                status__in=Assignment.COUNTED,
                 is_gold=False,
                 submitted_at__gt=now - datetime.timedelta(hours=24),
             ),

@@ -285,9 +285,18 @@ def _admission_unlock(
             listing.url or "",
         )
     if code == "admission_pending":
+        test_id = listing.qualification_test_id
+        if application.status == Application.Status.TEST_REQUIRED and test_id:
+            verb = "admits you" if listing.admits_on_pass else "decides"
+            return Unlock(
+                code,
+                f"Pass the test of {name}: then the listing {verb}.",
+                "Take the test",
+                reverse("qualifications:test", kwargs={"test_id": test_id}),
+            )
         return Unlock(
             code,
-            f"Your application to {name} is not decided yet: see the next step there.",
+            f"Your application to {name} waits for the company's decision.",
             "Your application",
             application_url,
         )

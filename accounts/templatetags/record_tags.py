@@ -38,7 +38,9 @@ def record_facts(record, *, compact: bool = False) -> list[tuple[str, str]]:
     if record.effective_hourly_cents is not None:
         hourly = f"{format_money(record.effective_hourly_cents, platform_currency())}/h"
         facts.append(
-            ("", f"pays {hourly}") if compact else ("Effective pay", f"{hourly} of approved work")
+            ("", f"tasks paid {hourly}")
+            if compact
+            else ("Effective pay", f"{hourly} for approved tasks on Loopwork")
         )
     if record.rating is not None and record.rating_count:
         count = record.rating_count

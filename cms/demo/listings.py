@@ -1,20 +1,30 @@
 """Demo job listings: six open ones per category, plus a few paused and closed for realism.
 
-Each listing is written for this field; the description HTML is assembled from its parts
-by `description_html` so every listing reads the same way (intro, duties, needs, pay).
+Each listing is one of two kinds of work, and its text says which:
+
+- task work on Loopwork (`hourly_cents` None): its pay is what its demo projects pay
+  (cms/demo/projects.py links at least one to it), so the listing never states a pay of
+  its own, and admitted workers take its tasks under Work;
+- hourly work done in the company's own tools (`hourly_cents` set, at or above the pay
+  floor): a role the company hires for through Loopwork and pays by the hour itself, never
+  linked to a project.
+
+The description HTML is assembled from its parts by `description_html` so every listing
+reads the same way (intro, duties, needs, how the work is done and paid).
 """
 
 from dataclasses import dataclass
 from html import escape
 
 from core.categories import Category
+from jobs.models import JobPage
 
 C = Category
-HOUR = "per_hour"
-TASK = "per_task"
 LATAM_ES = ("MX", "CO", "AR", "CL", "PE")
 DACH = ("DE", "AT", "CH")
 ANGLO = ("US", "CA", "GB", "IE", "AU", "NZ")
+ON_PASS = JobPage.Admission.ON_PASS
+BY_COMPANY = JobPage.Admission.COMPANY
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,12 @@ class DemoListing:
     intro: str
     duties: tuple[str, ...]
     needs: tuple[str, ...]
-    pay_cents: int
-    pay_type: str = HOUR
-    task_minutes: int | None = None
+    # Hourly work outside Loopwork states its pay; task work (None) is paid what its
+    # projects pay.
+    hourly_cents: int | None = None
+    # Task work admits on passing the test by default (at once without one); a company
+    # hiring for an hourly role decides on each applicant.
+    admission: str | None = None
     hours: int = 10
     countries: tuple[str, ...] = ()  # empty: people anywhere may apply
     languages: tuple[str, ...] = ("en",)
@@ -37,6 +50,20 @@ class DemoListing:
     openings: int = 25
     deadline_days: int | None = None  # days from the seeding day; None: no deadline
     status: str = "open"
+
+    @property
+    def is_task_work(self) -> bool:
+        return self.hourly_cents is None
+
+    @property
+    def pay_source(self) -> str:
+        return JobPage.PaySource.PROJECTS if self.is_task_work else JobPage.PaySource.HOURLY
+
+    @property
+    def admission_rule(self) -> str:
+        if self.admission is not None:
+            return self.admission
+        return ON_PASS if self.is_task_work else BY_COMPANY
 
 
 LISTINGS = [
@@ -47,25 +74,22 @@ LISTINGS = [
         company="pinewire-vision",
         category=C.IMAGE_ANNOTATION,
         summary=(
-            "Draw tight boxes around cars, cyclists, pedestrians and traffic signs in dashcam "
-            "frames that train driver-assistance models."
+            "Draw tight boxes around every car, pedestrian and bicycle in street scenes that "
+            "train driver-assistance models."
         ),
         intro=(
-            "Our driver-assistance models learn from millions of dashcam frames. You will "
-            "label the objects a driver must notice, frame by frame, in our browser tool."
+            "Our driver-assistance models learn from street scenes. You will box the road users a "
+            "driver must notice, one picture per task, in Loopwork's box tool."
         ),
         duties=(
-            "Draw a box around every vehicle, cyclist and pedestrian, including partly hidden ones",
-            "Mark traffic lights and signs and say which way they face",
-            "Flag frames that are too blurry or dark to label",
+            "Draw one tight box around every car, pedestrian and bicycle in the picture",
+            "Put a person riding a bicycle inside the bicycle's box",
+            "Skip objects cut off by more than half",
         ),
         needs=(
             "A laptop or desktop with a mouse (not a phone)",
             "Patience for detail: boxes must touch the object's edges",
         ),
-        pay_cents=8,
-        pay_type=TASK,
-        task_minutes=1,
         hours=20,
         openings=120,
     ),
@@ -91,7 +115,7 @@ LISTINGS = [
             "Experience with polygon or segmentation tools is a plus",
             "A screen at least 13 inches wide",
         ),
-        pay_cents=1650,
+        hourly_cents=1650,
         hours=25,
         experience="intermediate",
         openings=40,
@@ -107,8 +131,9 @@ LISTINGS = [
             "visual shopping assistant."
         ),
         intro=(
-            "Our shopping assistant answers questions like “show me this sofa in green "
-            "velvet”. It needs photos tagged the way shoppers describe things."
+            "Our shopping assistant answers questions like “show me this sofa in green velvet”. "
+            "It needs photos tagged the way shoppers describe things, in batches our catalogue "
+            "team sets up in its own tagging tool."
         ),
         duties=(
             "Choose the main colour, material and pattern of the item in each photo",
@@ -116,11 +141,9 @@ LISTINGS = [
             "Skip photos that show more than one product",
         ),
         needs=("An eye for colour and fabric", "Good English reading skills"),
-        pay_cents=5,
-        pay_type=TASK,
-        task_minutes=1,
         hours=10,
         openings=200,
+        hourly_cents=1200,
     ),
     DemoListing(
         slug="keypoint-labelling-hand-gestures",
@@ -141,7 +164,7 @@ LISTINGS = [
             "Review another annotator's frames once a week",
         ),
         needs=("Previous keypoint or pose annotation experience", "A mouse and a large screen"),
-        pay_cents=1900,
+        hourly_cents=1900,
         hours=20,
         countries=(*ANGLO, "IN", "PH", "ZA"),
         experience="intermediate",
@@ -166,7 +189,7 @@ LISTINGS = [
             "Flag tiles with clouds or heavy shadows",
         ),
         needs=("Careful, steady mouse work", "No prior experience needed; training is paid"),
-        pay_cents=1200,
+        hourly_cents=1200,
         hours=15,
         openings=60,
         deadline_days=30,
@@ -193,7 +216,7 @@ LISTINGS = [
             "A degree or current studies in nursing, medicine, biology or a related field",
             "Fluent English",
         ),
-        pay_cents=3400,
+        hourly_cents=3400,
         hours=8,
         experience="expert",
         openings=8,
@@ -202,25 +225,23 @@ LISTINGS = [
     DemoListing(
         slug="named-entity-tagging-news-articles",
         title="Named-entity tagging in news articles",
-        company="meridian-query",
+        company="brightloom-labs",
         category=C.TEXT_ANNOTATION,
         summary=(
-            "Highlight people, organisations, places and dates in news paragraphs so our "
-            "search engine understands what stories are about."
+            "Highlight people, organisations, places and dates in short news items so our "
+            "research assistant knows who and what each story is about."
         ),
         intro=(
-            "Search works better when it knows who and what a story mentions. You will mark "
-            "the names in short news paragraphs."
+            "Our research assistant answers questions about the news, and it answers better when "
+            "it knows who and what a story mentions. You will mark the names and dates in short "
+            "news items, one item per task."
         ),
         duties=(
-            "Highlight every person, organisation, place and date in a paragraph",
-            "Link ambiguous names to the right entry from a suggestion list",
-            "Skip paragraphs that are not in English",
+            "Select every person, organisation, place and date in the item and give it its label",
+            "Leave titles such as Dr. or Senator outside the person's name",
+            "Include “the” only when it is part of the name",
         ),
         needs=("Strong English reading comprehension", "Interest in current affairs"),
-        pay_cents=30,
-        pay_type=TASK,
-        task_minutes=2,
         hours=15,
         openings=150,
     ),
@@ -230,22 +251,19 @@ LISTINGS = [
         company="brightloom-labs",
         category=C.TEXT_ANNOTATION,
         summary=(
-            "Read short Spanish product reviews and label their sentiment and the product "
-            "aspects they praise or criticise."
+            "Read short Spanish product reviews and label their sentiment: positive, negative, "
+            "mixed or neutral."
         ),
         intro=(
             "We are teaching our assistant to summarise what Spanish-speaking shoppers think. "
             "It starts with people who read reviews the way shoppers do."
         ),
         duties=(
-            "Label each review as positive, negative, mixed or neutral",
-            "Tag the aspects mentioned: price, quality, delivery, service",
-            "Note sarcasm when you see it",
+            "Label each review positive, negative, mixed or neutral",
+            "Read to the end: real praise and a real complaint make a review mixed",
+            "Label facts with no opinion neutral",
         ),
         needs=("Native or near-native Spanish", "Basic English for the guidelines"),
-        pay_cents=20,
-        pay_type=TASK,
-        task_minutes=1,
         hours=20,
         countries=(*LATAM_ES, "ES"),
         languages=("es", "en"),
@@ -270,7 +288,7 @@ LISTINGS = [
             "Suggest a new intent when none fits",
         ),
         needs=("Good English", "Customer service experience helps but is not required"),
-        pay_cents=1100,
+        hourly_cents=1100,
         hours=20,
         openings=50,
     ),
@@ -296,7 +314,7 @@ LISTINGS = [
             "Legal training (Rechtsreferendar, paralegal or law degree)",
             "Native German; English for the guidelines",
         ),
-        pay_cents=3600,
+        hourly_cents=3600,
         hours=10,
         countries=DACH,
         languages=("de", "en"),
@@ -310,8 +328,8 @@ LISTINGS = [
         company="meridian-query",
         category=C.TEXT_ANNOTATION,
         summary=(
-            "Rewrite vague or misspelt shopping searches into clear queries and label which "
-            "product category they belong to."
+            "Rewrite vague or misspelt shopping searches into clear queries that say what the "
+            "shopper meant."
         ),
         intro=(
             "People type “blu runnin shoe wide” and expect results. Your rewrites show our "
@@ -319,15 +337,11 @@ LISTINGS = [
         ),
         duties=(
             "Rewrite each query into a clear, correctly spelt one",
-            "Choose the product category and any size, colour or brand mentioned",
-            "Mark queries that could mean two very different things",
+            "Keep every size, colour, brand and price the shopper gave, and add nothing",
+            "Write the most likely meaning when a query could mean two things",
         ),
         needs=("Fluent English", "Online shopping habits help more than you would think"),
-        pay_cents=25,
-        pay_type=TASK,
-        task_minutes=1,
         hours=12,
-        countries=ANGLO,
         openings=90,
     ),
     DemoListing(
@@ -349,7 +363,7 @@ LISTINGS = [
             "Flag messages that use offensive slang",
         ),
         needs=("Fluent Hindi and English", "Familiarity with how Hinglish is written online"),
-        pay_cents=900,
+        hourly_cents=900,
         hours=20,
         countries=("IN",),
         languages=("hi", "en"),
@@ -366,8 +380,9 @@ LISTINGS = [
             "timestamps, tag laughter and music."
         ),
         intro=(
-            "Podcasts are hard for speech recognition: crosstalk, accents, jokes. You will "
-            "turn our rough machine transcript into an exact one."
+            "Podcasts are hard for speech recognition: crosstalk, accents, jokes. You will turn "
+            "our rough machine transcript into an exact one in our own transcript editor, paid "
+            "for the hours you work."
         ),
         duties=(
             "Correct the transcript word by word against the audio",
@@ -375,11 +390,9 @@ LISTINGS = [
             "Tag non-speech sounds such as laughter, music and applause",
         ),
         needs=("Excellent English spelling and grammar", "Headphones and a quiet room"),
-        pay_cents=150,
-        pay_type=TASK,
-        task_minutes=8,
         hours=20,
         openings=70,
+        hourly_cents=1500,
     ),
     DemoListing(
         slug="call-centre-audio-transcription-portuguese",
@@ -400,7 +413,7 @@ LISTINGS = [
             "Rate the audio quality of each snippet",
         ),
         needs=("Native Brazilian Portuguese", "Headphones"),
-        pay_cents=1000,
+        hourly_cents=1000,
         hours=25,
         countries=("BR", "PT"),
         languages=("pt",),
@@ -425,7 +438,7 @@ LISTINGS = [
             "Check the automatic segments and fix the wrong ones",
         ),
         needs=("Good listening skills", "Some experience with audio or video editing helps"),
-        pay_cents=1400,
+        hourly_cents=1400,
         hours=15,
         experience="intermediate",
         openings=25,
@@ -440,8 +453,9 @@ LISTINGS = [
             "an expressive text-to-speech model."
         ),
         intro=(
-            "Synthetic voices sound flat because they do not know how people feel. Your tags "
-            "teach ours the difference between calm, cheerful and annoyed."
+            "Synthetic voices sound flat because they do not know how people feel. Your tags, "
+            "made in our own listening tool, teach ours the difference between calm, cheerful and "
+            "annoyed."
         ),
         duties=(
             "Choose the main emotion in each clip from eight options",
@@ -449,11 +463,9 @@ LISTINGS = [
             "Flag clips with background voices",
         ),
         needs=("Headphones", "English; a second language is a plus"),
-        pay_cents=6,
-        pay_type=TASK,
-        task_minutes=1,
         hours=10,
         openings=150,
+        hourly_cents=1100,
     ),
     DemoListing(
         slug="japanese-audio-transcription",
@@ -474,7 +486,7 @@ LISTINGS = [
             "Mark fillers (えーと, あの) and unclear words",
         ),
         needs=("Native Japanese", "Careful proofreading habits"),
-        pay_cents=1800,
+        hourly_cents=1800,
         hours=15,
         countries=("JP",),
         languages=("ja",),
@@ -484,26 +496,26 @@ LISTINGS = [
     ),
     DemoListing(
         slug="accent-coverage-read-speech-review",
-        title="Accent coverage review of read speech",
+        title="Voice clip transcription for accent coverage",
         company="saltmarsh-audio",
         category=C.AUDIO_ANNOTATION,
         summary=(
-            "Check read-aloud English recordings for accuracy and label the speaker's accent "
-            "region to balance our training data."
+            "Type exactly what speakers say in short read-aloud clips; we compare your "
+            "transcripts with the prompts to see which accents our recogniser misses."
         ),
         intro=(
-            "Speech recognition should work for everyone, not only for a few accents. You "
-            "will help us see which voices our data is missing."
+            "Speech recognition should work for everyone, not only for a few accents. Your "
+            "transcripts of short clips show us which voices our data is missing."
         ),
         duties=(
-            "Check that the speaker read the prompt exactly",
-            "Label the accent region from a map-based list",
-            "Reject clips with clipping or heavy noise",
+            "Listen to each clip of a few seconds and type every word you hear",
+            "Write numbers the way they are spoken: seven thirty, not 7:30",
+            "Use [inaudible] for words you cannot make out",
         ),
-        needs=("Fluent English", "A good ear for accents"),
-        pay_cents=15,
-        pay_type=TASK,
-        task_minutes=1,
+        needs=(
+            "Fluent English",
+            "Headphones and a quiet room",
+        ),
         hours=8,
         countries=(*ANGLO, "IN", "NG", "KE", "ZA", "PH", "SG"),
         openings=100,
@@ -528,7 +540,7 @@ LISTINGS = [
             "Escalate anything involving weapons, drugs or stolen goods",
         ),
         needs=("Good judgement and consistency", "English; Spanish is a plus"),
-        pay_cents=1350,
+        hourly_cents=1350,
         hours=30,
         experience="intermediate",
         openings=35,
@@ -548,13 +560,10 @@ LISTINGS = [
         ),
         duties=(
             "Rate each comment on our five-level toxicity scale",
-            "Tag the kind of harm: insult, threat, identity attack, profanity",
-            "Take breaks as scheduled; well-being support is included",
+            "Name the kind of harm in the comment box: insult, threat, identity attack, profanity",
+            "Take breaks when you need them; the project caps how many you rate a day",
         ),
         needs=("Fluent English", "Comfort reading offensive language"),
-        pay_cents=10,
-        pay_type=TASK,
-        task_minutes=1,
         hours=15,
         openings=120,
     ),
@@ -577,7 +586,7 @@ LISTINGS = [
             "Write a short reason for every removal",
         ),
         needs=("Native French", "Discretion: you will see personal information"),
-        pay_cents=1500,
+        hourly_cents=1500,
         hours=20,
         countries=("FR", "BE", "CH", "CA"),
         languages=("fr", "en"),
@@ -589,22 +598,19 @@ LISTINGS = [
         company="meridian-query",
         category=C.TEXT_MODERATION,
         summary=(
-            "Spot fake and incentivised reviews on local business pages: copy-paste text, "
-            "review rings, and off-topic promotion."
+            "Spot fake and incentivised reviews on local business pages: copy-paste praise, "
+            "paid-for reviews and off-topic promotion."
         ),
         intro=(
             "Fake reviews make local search worse for everyone. Your decisions train the "
             "model that keeps them out of our results."
         ),
         duties=(
-            "Label reviews as genuine, spam, incentivised or off-topic",
-            "Look for patterns across reviews of the same business",
-            "Explain borderline decisions in a sentence",
+            "Label each review genuine, spam, incentivised or off-topic",
+            "Look for copy-paste praise, a free product in exchange, a link to another shop",
+            "Leave honest negative reviews as genuine",
         ),
         needs=("English", "A sceptical mind"),
-        pay_cents=12,
-        pay_type=TASK,
-        task_minutes=1,
         hours=10,
         openings=80,
     ),
@@ -627,7 +633,7 @@ LISTINGS = [
             "Write short, friendly messages to members",
         ),
         needs=("Native German", "Previous moderation experience"),
-        pay_cents=1700,
+        hourly_cents=1700,
         hours=25,
         countries=DACH,
         languages=("de",),
@@ -654,7 +660,7 @@ LISTINGS = [
             "Propose clarifications to the policy when cases repeat",
         ),
         needs=("Excellent English", "Experience in trust & safety or policy work"),
-        pay_cents=2600,
+        hourly_cents=2600,
         hours=20,
         experience="expert",
         openings=12,
@@ -679,7 +685,7 @@ LISTINGS = [
             "Escalate real-world threats to the safety team immediately",
         ),
         needs=("Resilience; counselling sessions are provided", "English"),
-        pay_cents=1600,
+        hourly_cents=1600,
         hours=30,
         experience="intermediate",
         openings=40,
@@ -694,8 +700,8 @@ LISTINGS = [
             "photo, does it show anything prohibited?"
         ),
         intro=(
-            "Photos sell items, and sometimes hide scams. You will review images flagged "
-            "by our image filters."
+            "Photos sell items, and sometimes hide scams. You will review the images our filters "
+            "flag in Harborline's own review console, in shifts you choose each week."
         ),
         duties=(
             "Confirm photos match the item described",
@@ -703,11 +709,9 @@ LISTINGS = [
             "Remove images with prohibited items or personal data",
         ),
         needs=("Attention to detail", "No experience required"),
-        pay_cents=7,
-        pay_type=TASK,
-        task_minutes=1,
         hours=15,
         openings=100,
+        hourly_cents=1200,
     ),
     DemoListing(
         slug="livestream-thumbnail-review",
@@ -728,7 +732,7 @@ LISTINGS = [
             "Work fixed evening shifts in your time zone",
         ),
         needs=("Reliable internet", "Availability for evening shifts"),
-        pay_cents=1450,
+        hourly_cents=1450,
         hours=35,
         countries=("US", "CA", "MX", "BR", "CO"),
         openings=20,
@@ -752,7 +756,7 @@ LISTINGS = [
             "Rate creative quality on a three-point scale",
         ),
         needs=("English", "Interest in advertising or design"),
-        pay_cents=1250,
+        hourly_cents=1250,
         hours=20,
         openings=30,
         deadline_days=35,
@@ -767,8 +771,8 @@ LISTINGS = [
             "the prompt, to tune its filters."
         ),
         intro=(
-            "Image generators surprise everyone, sometimes badly. Your ratings tune the filters "
-            "that decide what users see."
+            "Image generators surprise everyone, sometimes badly. Your ratings, made in our own "
+            "review tool, tune the filters that decide what users see."
         ),
         duties=(
             "Rate each image for safety across six categories",
@@ -776,11 +780,9 @@ LISTINGS = [
             "Flag realistic images of real public figures",
         ),
         needs=("English", "Comfort with occasionally disturbing images"),
-        pay_cents=9,
-        pay_type=TASK,
-        task_minutes=1,
         hours=12,
         openings=90,
+        hourly_cents=1300,
     ),
     DemoListing(
         slug="video-moderation-spanish-latam",
@@ -801,7 +803,7 @@ LISTINGS = [
             "Add notes on regional slang to the shared glossary",
         ),
         needs=("Native Spanish (Latin American)", "Basic English"),
-        pay_cents=1100,
+        hourly_cents=1100,
         hours=30,
         countries=LATAM_ES,
         languages=("es",),
@@ -814,21 +816,21 @@ LISTINGS = [
         company="harborline-safety",
         category=C.SOCIAL_MEDIA_MODERATION,
         summary=(
-            "Moderate posts, replies and direct-message reports for a growing social app, "
-            "from spam waves to coordinated harassment."
+            "Review reported posts from a growing social app one at a time: mark the policies "
+            "each breaks, how severe it is, and escalate anyone at risk."
         ),
         intro=(
-            "Our client's social app is growing quickly and its community rules need people "
-            "who apply them fairly, around the clock."
+            "Our client's social app is growing quickly and its community rules need people who "
+            "apply them fairly. Most reported posts break no rule; your decisions tell them apart "
+            "from the ones that do."
         ),
         duties=(
-            "Handle user reports on posts, replies and profiles",
-            "Spot spam waves and coordinated harassment",
-            "Apply account strikes and suspensions per policy",
+            "Mark every policy a reported post breaks, from harassment to misinformation",
+            "Choose how severe the breach is, or leave the post up when it breaks none",
+            "Always escalate posts that hint at self-harm",
         ),
         needs=("Fluent English", "Heavy social media user"),
-        pay_cents=1500,
-        hours=30,
+        hours=15,
         openings=50,
     ),
     DemoListing(
@@ -850,7 +852,7 @@ LISTINGS = [
             "Never judge opinions, only factual claims about voting",
         ),
         needs=("Careful reading and neutrality", "Knowledge of your country's elections"),
-        pay_cents=2000,
+        hourly_cents=2000,
         hours=15,
         countries=("US", "GB", "IN", "BR", "MX", "DE"),
         languages=("en",),
@@ -872,14 +874,11 @@ LISTINGS = [
             "notes are ready to show."
         ),
         duties=(
-            "Read the post, the note and its sources",
-            "Rate the note's helpfulness and neutrality",
-            "Flag notes that argue rather than inform",
+            "Read the post and the note written under it",
+            "Judge whether the note helps readers: helpful, somewhat helpful or not helpful",
+            "Rate notes that argue rather than inform as not helpful",
         ),
         needs=("English", "Good at checking sources"),
-        pay_cents=40,
-        pay_type=TASK,
-        task_minutes=2,
         hours=10,
         openings=60,
     ),
@@ -902,7 +901,7 @@ LISTINGS = [
             "Help extend the list of coded slurs",
         ),
         needs=("Native Hindi, good English", "Resilience"),
-        pay_cents=950,
+        hourly_cents=950,
         hours=30,
         countries=("IN",),
         languages=("hi", "en"),
@@ -918,8 +917,8 @@ LISTINGS = [
             "and mass spam."
         ),
         intro=(
-            "Public group chats attract scammers. You will act on reports quickly so groups "
-            "stay useful."
+            "Public group chats attract scammers. You will act on reports in the chat platform's "
+            "own moderation console, in shifts, so groups stay useful."
         ),
         duties=(
             "Check reported messages and linked sites",
@@ -927,11 +926,9 @@ LISTINGS = [
             "Tag new scam patterns for the detection team",
         ),
         needs=("English", "Knowledge of common online scams"),
-        pay_cents=8,
-        pay_type=TASK,
-        task_minutes=1,
         hours=20,
         openings=70,
+        hourly_cents=1250,
     ),
     DemoListing(
         slug="creator-comment-moderation-portuguese",
@@ -952,7 +949,7 @@ LISTINGS = [
             "Summarise weekly trends for each creator",
         ),
         needs=("Native Brazilian Portuguese", "Familiar with Brazilian creator culture"),
-        pay_cents=1050,
+        hourly_cents=1050,
         hours=20,
         countries=("BR",),
         languages=("pt",),
@@ -981,7 +978,7 @@ LISTINGS = [
             "Living in Mexico for the past 3 years",
             "Native Spanish; English for the guidelines",
         ),
-        pay_cents=1400,
+        hourly_cents=1400,
         hours=20,
         countries=("MX",),
         languages=("es", "en"),
@@ -997,16 +994,16 @@ LISTINGS = [
             "United States."
         ),
         intro=(
-            "Our raters are the ground truth for search quality. Every rating is compared "
-            "with others, so consistency matters more than speed."
+            "Our raters are the ground truth for search quality. Each task is one query and one "
+            "result; every rating is compared with other raters', so consistency matters more "
+            "than speed."
         ),
         duties=(
-            "Rate results for relevance and needs met",
-            "Assess page quality and expertise signals",
-            "Take a short calibration quiz every month",
+            "Rate how well each result meets the searcher's need, from 1 to 5",
+            "Think about what most people typing the query want before you read the result",
+            "Read the rating guidelines and their examples before you start",
         ),
         needs=("Living in the US", "Fluent English; comfortable with long guidelines"),
-        pay_cents=1800,
         hours=20,
         countries=("US",),
         openings=60,
@@ -1030,7 +1027,7 @@ LISTINGS = [
             "Flag duplicate or closed places",
         ),
         needs=("Living in Japan", "Native Japanese"),
-        pay_cents=2100,
+        hourly_cents=2100,
         hours=15,
         countries=("JP",),
         languages=("ja",),
@@ -1046,8 +1043,8 @@ LISTINGS = [
             "size, brand and compatibility details."
         ),
         intro=(
-            "A shopper asking for a “Akku für Bosch Bohrmaschine 18V” wants exactly that. You "
-            "will tell us when results miss."
+            "A shopper asking for an “Akku für Bosch Bohrmaschine 18V” wants exactly that. You "
+            "will tell us when results miss, in our own rating tool, paid by the hour."
         ),
         duties=(
             "Rate each product as exact, substitute, complement or irrelevant",
@@ -1055,13 +1052,11 @@ LISTINGS = [
             "Note queries where the best product is missing",
         ),
         needs=("Native German", "Living in Germany, Austria or Switzerland"),
-        pay_cents=35,
-        pay_type=TASK,
-        task_minutes=1,
         hours=15,
         countries=DACH,
         languages=("de",),
         openings=50,
+        hourly_cents=1500,
     ),
     DemoListing(
         slug="side-by-side-search-evaluation-french",
@@ -1082,7 +1077,7 @@ LISTINGS = [
             "Write one or two sentences explaining your choice",
         ),
         needs=("Native French", "Living in France, Belgium, Switzerland or Canada"),
-        pay_cents=1600,
+        hourly_cents=1600,
         hours=10,
         countries=("FR", "BE", "CH", "CA"),
         languages=("fr", "en"),
@@ -1096,22 +1091,19 @@ LISTINGS = [
         company="meridian-query",
         category=C.SEARCH_EVALUATION,
         summary=(
-            "Rate the search suggestions that appear as people type: are they useful, "
-            "accurate and free of offensive completions?"
+            "Judge the search suggestions that appear as people type: useful, not useful, or "
+            "harmful."
         ),
         intro=(
             "Autocomplete shapes what people search for. It has to be helpful and must never "
             "suggest something hurtful."
         ),
         duties=(
-            "Rate each suggestion for usefulness",
-            "Flag offensive, harmful or defamatory completions",
-            "Suggest missing completions for common prefixes",
+            "Read what the person typed and the suggestion shown under it",
+            "Mark a suggestion useful when many people typing this would want it",
+            "Mark offensive, hurtful or defamatory suggestions as harmful",
         ),
         needs=("Fluent English", "No experience needed"),
-        pay_cents=4,
-        pay_type=TASK,
-        task_minutes=1,
         hours=8,
         openings=150,
     ),
@@ -1135,7 +1127,7 @@ LISTINGS = [
             "Note posts you saw too many times",
         ),
         needs=("An active social media user", "A smartphone (Android or iOS)"),
-        pay_cents=1300,
+        hourly_cents=1300,
         hours=10,
         openings=80,
     ),
@@ -1149,8 +1141,8 @@ LISTINGS = [
             "to, and flag ads that feel intrusive."
         ),
         intro=(
-            "Ads that match what you care about are useful; others are noise. Your ratings "
-            "help the ad system tell the difference."
+            "Ads that match what you care about are useful; others are noise. You will rate ads "
+            "in our own ad-review tool, and your ratings help the ad system tell the difference."
         ),
         duties=(
             "Read a short user profile and rate ads for relevance",
@@ -1158,12 +1150,10 @@ LISTINGS = [
             "Flag sensitive targeting",
         ),
         needs=("English", "Living in the US, UK or Canada"),
-        pay_cents=20,
-        pay_type=TASK,
-        task_minutes=1,
         hours=12,
         countries=("US", "GB", "CA"),
         openings=90,
+        hourly_cents=1300,
     ),
     DemoListing(
         slug="video-recommendation-quality-japanese",
@@ -1184,7 +1174,7 @@ LISTINGS = [
             "Flag reposted or repetitive content",
         ),
         needs=("Native Japanese", "Living in Japan"),
-        pay_cents=1700,
+        hourly_cents=1700,
         hours=10,
         countries=("JP",),
         languages=("ja",),
@@ -1196,22 +1186,19 @@ LISTINGS = [
         company="kestrel-feed",
         category=C.SOCIAL_MEDIA_EVALUATION,
         summary=(
-            "Match trending hashtags to topics and judge whether posts under them are on "
-            "topic, so trending pages stay meaningful."
+            "Judge whether posts under trending hashtags are on topic, off topic or spam, so "
+            "trending pages stay meaningful."
         ),
         intro=(
             "Trending pages get hijacked by spam and off-topic posts. Your labels keep them "
             "about what people are actually talking about."
         ),
         duties=(
-            "Assign each trending hashtag to a topic",
-            "Rate posts under the hashtag as on or off topic",
-            "Flag hashtags used to spread spam",
+            "Read the hashtag, what it is trending for, and one post that uses it",
+            "Label the post on topic, off topic or spam",
+            "Treat posts that use the hashtag only to sell something as spam",
         ),
         needs=("English", "Keeps up with online culture"),
-        pay_cents=15,
-        pay_type=TASK,
-        task_minutes=1,
         hours=8,
         openings=60,
     ),
@@ -1234,7 +1221,7 @@ LISTINGS = [
             "Join one optional 30-minute video interview",
         ),
         needs=("A smartphone", "Living in the UK, Ireland, Australia or New Zealand"),
-        pay_cents=1000,
+        hourly_cents=1000,
         hours=3,
         countries=("GB", "IE", "AU", "NZ"),
         openings=30,
@@ -1259,7 +1246,7 @@ LISTINGS = [
             "Rate overall freshness at the end of each session",
         ),
         needs=("Native Spanish (Spain)", "Living in Spain"),
-        pay_cents=1250,
+        hourly_cents=1250,
         hours=10,
         countries=("ES",),
         languages=("es",),
@@ -1285,7 +1272,7 @@ LISTINGS = [
             "Tag why each conversation was escalated",
         ),
         needs=("One year of customer support experience", "Excellent written English"),
-        pay_cents=2200,
+        hourly_cents=2200,
         hours=30,
         countries=(*ANGLO, "PH", "IN", "ZA"),
         experience="intermediate",
@@ -1310,7 +1297,7 @@ LISTINGS = [
             "Rate how well the assistant handled the start of each chat",
         ),
         needs=("Fluent Spanish and English", "Support experience in travel or telecom"),
-        pay_cents=1900,
+        hourly_cents=1900,
         hours=35,
         countries=("US", "MX", "CO", "ES"),
         languages=("es", "en"),
@@ -1336,7 +1323,7 @@ LISTINGS = [
             "Spot refund abuse patterns",
         ),
         needs=("Experience with e-commerce support or payments", "Good English"),
-        pay_cents=1750,
+        hourly_cents=1750,
         hours=25,
         experience="intermediate",
         openings=15,
@@ -1361,7 +1348,7 @@ LISTINGS = [
             "Improve the help articles the assistant cites",
         ),
         needs=("Technical support or developer experience", "Comfort reading API logs"),
-        pay_cents=3200,
+        hourly_cents=3200,
         hours=20,
         countries=ANGLO + DACH + ("NL", "SE", "PL"),
         experience="expert",
@@ -1386,7 +1373,7 @@ LISTINGS = [
             "Tag drafts that needed heavy editing",
         ),
         needs=("Native German", "Customer service experience"),
-        pay_cents=2100,
+        hourly_cents=2100,
         hours=30,
         countries=DACH,
         languages=("de", "en"),
@@ -1399,22 +1386,20 @@ LISTINGS = [
         company="lanternfish-support",
         category=C.SUPPORT_ESCALATION,
         summary=(
-            "Grade finished support conversations — human and AI — against a quality "
-            "rubric: resolution, accuracy, tone and policy."
+            "Grade finished support conversations against a quality rubric, and rewrite curt "
+            "replies into friendly ones that keep every fact."
         ),
         intro=(
             "Quality assurance keeps both people and the assistant improving. You will grade "
-            "conversations after they close."
+            "conversations after they close, and turn curt replies into ones our assistant can "
+            "learn from."
         ),
         duties=(
-            "Read closed conversations and score them on the rubric",
-            "Note whether the issue was really resolved",
-            "Highlight great answers for the training set",
+            "Score closed conversations from 1 to 5: resolved, accurate, polite, within policy",
+            "Rewrite curt replies so they acknowledge the customer, explain and give a next step",
+            "Keep every fact of the original reply and promise nothing new",
         ),
         needs=("Support or QA experience", "English"),
-        pay_cents=60,
-        pay_type=TASK,
-        task_minutes=3,
         hours=15,
         openings=40,
     ),
@@ -1433,14 +1418,14 @@ LISTINGS = [
             "are the most valuable data we have."
         ),
         duties=(
-            "Read a prompt and two answers, then choose the better one",
-            "Rate each answer for accuracy, helpfulness and safety",
-            "Explain your choice in two or three sentences",
+            "Read a prompt and two answers, then choose the better one, or a tie",
+            "Check correctness first, then safety, then how helpful and clear each answer is",
+            "Say briefly why when the choice is close",
         ),
         needs=("Excellent English writing", "A university degree or equivalent experience"),
-        pay_cents=2000,
         hours=20,
         openings=60,
+        admission=BY_COMPANY,
     ),
     DemoListing(
         slug="fact-checking-ai-answers",
@@ -1461,7 +1446,7 @@ LISTINGS = [
             "Rewrite the answer so every claim is correct",
         ),
         needs=("Research skills", "Journalism, library or academic background is a plus"),
-        pay_cents=2400,
+        hourly_cents=2400,
         hours=15,
         experience="intermediate",
         openings=25,
@@ -1477,7 +1462,7 @@ LISTINGS = [
         ),
         intro=(
             "Developers use our assistant for real work. Reviewers with production experience "
-            "keep its code honest."
+            "keep its code honest, working in our own code sandbox."
         ),
         duties=(
             "Run and test the assistant's code",
@@ -1485,7 +1470,7 @@ LISTINGS = [
             "Write a better solution when the assistant's falls short",
         ),
         needs=("Three years of professional Python or JavaScript", "Excellent English"),
-        pay_cents=3800,
+        hourly_cents=3800,
         hours=15,
         experience="expert",
         openings=15,
@@ -1509,7 +1494,7 @@ LISTINGS = [
             "Flag answers that miss cultural context",
         ),
         needs=("Native French", "Strong writing skills"),
-        pay_cents=2200,
+        hourly_cents=2200,
         hours=15,
         countries=("FR", "BE", "CH", "CA", "SN", "CI"),
         languages=("fr",),
@@ -1529,14 +1514,11 @@ LISTINGS = [
             "answers against the source of truth."
         ),
         duties=(
-            "Compare each answer with the cited help articles",
-            "Mark invented policies, prices or promises",
-            "Suggest the correct answer in one paragraph",
+            "Compare each answer with the help-centre article it cites",
+            "Label it accurate, invented (a promise the article does not make) or out of date",
+            "Read the whole article excerpt before you decide",
         ),
         needs=("Good English", "Attention to detail"),
-        pay_cents=40,
-        pay_type=TASK,
-        task_minutes=2,
         hours=15,
         openings=70,
     ),
@@ -1559,7 +1541,7 @@ LISTINGS = [
             "Rate helpfulness and correctness",
         ),
         needs=("Native Portuguese (Brazil or Portugal)", "Good English for the guidelines"),
-        pay_cents=1500,
+        hourly_cents=1500,
         hours=15,
         countries=("BR", "PT"),
         languages=("pt", "en"),
@@ -1573,14 +1555,15 @@ LISTINGS = [
         company="pinewire-vision",
         category=C.IMAGE_ANNOTATION,
         summary="Type merchant, date, total and tax from photos of shop receipts.",
-        intro="A bookkeeping app needs receipts read exactly, including faded ones.",
+        intro=(
+            "A bookkeeping app needs receipts read exactly, including faded ones. The work is "
+            "done in its own data-entry tool and paid by the hour."
+        ),
         duties=("Enter merchant, date, total and tax", "Mark unreadable fields"),
         needs=("Accurate typing",),
-        pay_cents=5,
-        pay_type=TASK,
-        task_minutes=1,
         openings=50,
         status="paused",
+        hourly_cents=1100,
     ),
     DemoListing(
         slug="holiday-season-chat-support",
@@ -1591,7 +1574,7 @@ LISTINGS = [
         intro="Every December our clients' chat volume triples. This year's team is full.",
         duties=("Resolve escalated chats during peak hours",),
         needs=("Support experience", "Availability in December"),
-        pay_cents=2000,
+        hourly_cents=2000,
         hours=35,
         openings=30,
         status="closed",
@@ -1605,7 +1588,7 @@ LISTINGS = [
         intro="Our pilot is paused while we update the guidelines with what raters taught us.",
         duties=("Rate summaries against the article", "Mark missing context"),
         needs=("Fluent English",),
-        pay_cents=1600,
+        hourly_cents=1600,
         openings=20,
         status="paused",
     ),
@@ -1615,26 +1598,58 @@ LISTINGS = [
         company="saltmarsh-audio",
         category=C.AUDIO_ANNOTATION,
         summary="Confirm whether short clips contain the wake word. The project is complete.",
-        intro="Thanks to everyone who took part; this dataset is finished.",
+        intro=(
+            "Thanks to everyone who took part; this dataset, labelled in our own listening tool, "
+            "is finished."
+        ),
         duties=("Listen and answer yes or no",),
         needs=("Headphones",),
-        pay_cents=3,
-        pay_type=TASK,
-        task_minutes=1,
         openings=100,
         status="closed",
+        hourly_cents=1000,
     ),
 ]
 
 
-def description_html(listing: DemoListing) -> str:
-    """The listing body as Wagtail rich text: intro, duties, needs."""
+def how_it_works(listing: DemoListing, *, company_name: str, has_test: bool) -> str:
+    """How the listing's work is done, admitted and paid, in the applicant's words.
+
+    It must agree with the listing's pay source and admission rule, which the seed sets
+    from the same spec: task work is paid per task through Loopwork at its projects' pay,
+    hourly work is done in the company's own tools and paid by the company.
+    """
+    test = "take the qualification test, " if has_test else ""
+    if listing.is_task_work:
+        if listing.admission_rule == ON_PASS:
+            admitted = (
+                "you are admitted as soon as you pass it"
+                if has_test
+                else "you are admitted as soon as you apply"
+            )
+        else:
+            admitted = f"{company_name} then admits or declines each applicant"
+        return (
+            f"This is task work on Loopwork. Apply here, {test}and {admitted}; the tasks "
+            "then appear under Work, one at a time, and you work when you like. Each task "
+            "pays the reward shown above, for the time shown, and approved tasks are paid "
+            "through Loopwork."
+        )
+    return (
+        f"This is hourly work in {company_name}'s own tools, not task by task on Loopwork. "
+        f"Apply here, {test}and {company_name} decides on each applicant and contacts the "
+        f"people it admits to set them up. {company_name} pays the hourly rate above for "
+        "the hours you work."
+    )
+
+
+def description_html(listing: DemoListing, *, company_name: str, has_test: bool) -> str:
+    """The listing body as Wagtail rich text: intro, duties, needs, how it works."""
     duties = "".join(f"<li>{escape(item)}</li>" for item in listing.duties)
     needs = "".join(f"<li>{escape(item)}</li>" for item in listing.needs)
+    steps = escape(how_it_works(listing, company_name=company_name, has_test=has_test))
     return (
         f"<p>{escape(listing.intro)}</p>"
         f"<h3>What you will do</h3><ul>{duties}</ul>"
         f"<h3>What you need</h3><ul>{needs}</ul>"
-        "<p><strong>How it works:</strong> apply on Loopwork, complete the short onboarding, "
-        "and work on your own schedule. Approved work is paid through Loopwork.</p>"
+        f"<p><strong>How it works:</strong> {steps}</p>"
     )

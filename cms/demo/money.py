@@ -5,18 +5,14 @@ paid with `approval_post` at the time they were decided, two companies pay the d
 a bonus weeks ago, those become available with `holds_release_due`, and the demo worker
 connects a test payout account and is paid $10 through a payout batch the demo admin
 approved. The services stamp rows with `timezone.now()`, so the demo replays that past by
-setting the clock for each step (`_clock`); nothing here writes a ledger row itself.
+setting the clock for each step (`demo_clock`); nothing here writes a ledger row itself.
 
 Identity: the demo worker's first bonus. Once it exists nothing is written again.
 """
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
-from unittest import mock
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Company, User
 from marketplace.models import Assignment, Project, ReviewDecision
@@ -29,17 +25,11 @@ from payouts.stripe_gateway import OfflineGateway, use_gateway
 
 from .companies import COMPANIES
 from .reviews import REVIEW_PROJECT, SAMPLE_WORKERS
+from .seed import demo_clock
 
 BONUS_KEY = "demo:{worker}:careful-work"
 SEARCH_COMPANY = "meridian-query"
 DAY = datetime.timedelta(days=1)
-
-
-@contextmanager
-def _clock(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment` (demo replay only, one thread)."""
-    with mock.patch.object(timezone, "now", return_value=moment):
-        yield
 
 
 def _approvals(workers: list[User]) -> list[tuple[Assignment, ReviewDecision | None]]:
@@ -61,14 +51,14 @@ def _pay_approvals(workers: list[User]) -> int:
     paid = 0
     for assignment, decision in _approvals(workers):
         decided_at = assignment.reviewed_at or assignment.submitted_at
-        with _clock(decided_at):
+        with demo_clock(decided_at):
             assignment_pay(assignment, decision_id=decision.pk if decision else 0, now=decided_at)
         paid += 1
     return paid
 
 
 def _bonus(*, company: Company, worker: User, cents: int, reason: str, key: str, at, project=None):
-    with _clock(at):
+    with demo_clock(at):
         bonus_post(
             company_id=company.pk,
             worker_id=worker.pk,
@@ -82,17 +72,17 @@ def _bonus(*, company: Company, worker: User, cents: int, reason: str, key: str,
 
 
 def _release(at: datetime.datetime) -> None:
-    with _clock(at):
+    with demo_clock(at):
         holds_release_due(now=at)
 
 
 def _payout(*, worker: User, approver: User, cents: int, at: datetime.datetime) -> None:
     """A payout requested, approved by the demo admin and sent, all in offline test mode."""
-    with use_gateway(OfflineGateway()), _clock(at):
+    with use_gateway(OfflineGateway()), demo_clock(at):
         payout_account_ensure(worker=worker)
         line = payout_request(worker=worker, amount_cents=cents, idempotency_key="demo-payout")
         payout_batch_approve(batch_id=line.batch_id, actor=approver)
-    with use_gateway(OfflineGateway()), _clock(at + datetime.timedelta(hours=2)):
+    with use_gateway(OfflineGateway()), demo_clock(at + datetime.timedelta(hours=2)):
         payout_line_send(line_id=line.pk)
 
 

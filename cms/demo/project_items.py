@@ -848,3 +848,623 @@ def rewrite_items() -> list[DemoItem]:
             )
         )
     return items
+
+
+# --- Free text: query rewriting for shopping search ------------------------------------------
+
+QUERIES = [
+    ("blu runnin shoe wide", "blue running shoes wide fit"),
+    ("iphon 15 case clear magsafe", "clear MagSafe case for iPhone 15"),
+    ("cofee grinder burr cheap under 50", "cheap burr coffee grinder under $50"),
+    ("kids rain jaket size 6 yelow", "yellow kids rain jacket size 6"),
+    ("samsng tv 55 inch 4k", "Samsung 55 inch 4K TV"),
+    ("wireles earbuds for runing sweatproof", "sweatproof wireless earbuds for running"),
+    ("standng desk electic 140cm", "electric standing desk 140 cm"),
+    ("lego star wars set 8 year old", "LEGO Star Wars set for an 8 year old"),
+    ("vaccum cleaner pet hair cordless", "cordless vacuum cleaner for pet hair"),
+    ("mens wallet leather slim brown", "slim brown leather wallet for men"),
+    ("air fryer 5l dual basket", "5 litre dual basket air fryer"),
+    ("yoga mat thick non slip purple", "thick non-slip purple yoga mat"),
+    ("nike air max 90 womens white 7", "Nike Air Max 90 women's white size 7"),
+    ("hdmi cable 3m 8k", "8K HDMI cable 3 m"),
+    ("baby monitor with camra and app", "baby monitor with camera and app"),
+    ("coffe table oak round", "round oak coffee table"),
+]
+QUERY_GOLD = {0, 3, 8, 12}
+QUERY_PROMPT = (
+    "Rewrite this shopping search as a clear, correctly spelt query. Keep every size, colour, "
+    "brand and price the shopper gave; add nothing."
+)
+
+
+def query_items() -> list[DemoItem]:
+    items = []
+    for index, (query, rewrite) in enumerate(QUERIES):
+        gold = index in QUERY_GOLD
+        items.append(
+            DemoItem(
+                data={"prompt": QUERY_PROMPT, "text": query},
+                gold={"text": rewrite} if gold else None,
+                explanation=(
+                    "Fix the spelling, keep every detail the shopper typed, add nothing."
+                    if gold
+                    else ""
+                ),
+                external_id=f"query-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Rating: comment toxicity (mild) -------------------------------------------------------
+
+TOXICITY_SCALE = {
+    "1": "Not toxic",
+    "2": "Rude",
+    "3": "Toxic",
+    "4": "Very toxic",
+    "5": "Threat or hate",
+}
+
+COMMENTS = [
+    ("@benchmarker", "Great write-up, thanks for sharing the benchmark numbers.", 1),
+    ("@old_timer", "Third time you've posted the same question. Use the search.", 2),
+    ("@gearhead", "Only an idiot would buy this model after the recall.", 3),
+    ("@nightowl", "Nobody cares about your opinion, go back under your rock.", 3),
+    ("@reader42", "I disagree with the author: the study had only 40 participants.", 1),
+    ("@grump", "People like you are the reason this forum is dying. Pathetic.", 4),
+    ("@lapcounter", "lol what a clown, imagine thinking that's a good lap time", 3),
+    ("@helper", "Can a mod lock this thread? It's gone way off topic.", 1),
+    ("@anon_7781", "Keep posting and I'll find out where you live.", 5),
+    ("@saves_lost", "The patch broke my saves. Whoever tested this should be fired.", 2),
+    ("@anon_3310", "People from his country shouldn't be allowed to post here at all.", 5),
+    ("@photo_fan", "Damn, that sunset photo is incredible.", 1),
+    ("@skeptic", "Stop spreading nonsense, you clearly never read the paper.", 2),
+    ("@anon_0042", "Shut up already, you absolute waste of space.", 4),
+]
+COMMENT_GOLD = {0, 4, 8}
+
+
+def comment_items() -> list[DemoItem]:
+    items = []
+    for index, (author, text, rating) in enumerate(COMMENTS):
+        gold = index in COMMENT_GOLD
+        items.append(
+            DemoItem(
+                data={"text": text, "author": author},
+                gold={"rating": rating, "comment": ""} if gold else None,
+                explanation=(
+                    f"{TOXICITY_SCALE[str(rating)]}: rate the words, not whether you agree."
+                    if gold
+                    else ""
+                ),
+                external_id=f"comment-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Classification: review spam detection ---------------------------------------------------
+
+REVIEW_SPAM_LABELS = ["genuine", "spam", "incentivised", "off-topic"]
+
+BUSINESS_REVIEWS = [
+    (
+        "Lucía's Bakery",
+        "The croissants were flaky and still warm at 8 am. The queue moves fast.",
+        "genuine",
+    ),
+    (
+        "Harbor Dental",
+        "Best dentist best dentist best dentist!!! Visit cheap-whitening.example for 50% off",
+        "spam",
+    ),
+    (
+        "Green Bean Café",
+        "I got a free drink for writing this review. Nice coffee, friendly staff.",
+        "incentivised",
+    ),
+    ("City Auto Repair", "Anyone know if the stadium car park is open on Sundays?", "off-topic"),
+    (
+        "Riverside Hotel",
+        "The room smelled of smoke and the air conditioning was broken. The front "
+        "desk moved us after an hour.",
+        "genuine",
+    ),
+    ("Pho Saigon", "Amazing place!!! Amazing food!!! Amazing!!! Follow my page for more", "spam"),
+    (
+        "Sunrise Yoga Studio",
+        "The studio gave me a free month for a 5-star review. Classes are ok.",
+        "incentivised",
+    ),
+    (
+        "Main Street Pharmacy",
+        "The politicians in this town are all crooks, vote them out.",
+        "off-topic",
+    ),
+    (
+        "Bella Pizza",
+        "The crust was burnt on one side and delivery took 70 minutes. Won't order again.",
+        "genuine",
+    ),
+    ("QuickFix Phones", "Great service. Great service. Great service. Great service.", "spam"),
+    (
+        "Maple Bookshop",
+        "Lovely children's section, and the staff found the book I wanted in minutes.",
+        "genuine",
+    ),
+    (
+        "Tony's Barber",
+        "Got 20% off my next cut for leaving this review! Good fade.",
+        "incentivised",
+    ),
+    ("Lakeside Gym", "Does anyone have the timetable for bus route 42?", "off-topic"),
+    ("El Rincón Tacos", "Order tacos cheaper at tacos-now.example, use code SAVE30", "spam"),
+    (
+        "Parkview Vet",
+        "They explained every cost before treating our dog. Pricey but honest.",
+        "genuine",
+    ),
+]
+REVIEW_SPAM_GOLD = {1, 4, 6, 12}
+REVIEW_SPAM_EXPLANATIONS = {
+    "genuine": "A real visit in the reviewer's own words; negative reviews are genuine too.",
+    "spam": "Repeated praise or a link to another shop: written to promote, not to review.",
+    "incentivised": "The reviewer says they got something in return for the review.",
+    "off-topic": "It says nothing about the business.",
+}
+
+
+def business_review_items() -> list[DemoItem]:
+    items = []
+    for index, (business, text, label) in enumerate(BUSINESS_REVIEWS):
+        gold = index in REVIEW_SPAM_GOLD
+        items.append(
+            DemoItem(
+                data={"title": business, "text": text},
+                gold={"label": label} if gold else None,
+                explanation=REVIEW_SPAM_EXPLANATIONS[label] if gold else "",
+                external_id=f"local-review-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Classification: community notes helpfulness ------------------------------------------
+
+NOTE_LABELS = ["helpful", "somewhat helpful", "not helpful"]
+
+NOTES = [
+    (
+        "This photo shows the flood in the city centre yesterday!",
+        "The photo is from a 2019 flood in another country; a news agency first published it "
+        "on 12 March 2019 (link to the original).",
+        "helpful",
+    ),
+    (
+        "New law bans cash payments from January.",
+        "The law limits cash payments above €1,000; smaller cash payments are still allowed. "
+        "See the official gazette, article 4.",
+        "helpful",
+    ),
+    (
+        "Our app now has 10 million users!",
+        "This company always lies, don't trust them.",
+        "not helpful",
+    ),
+    (
+        "Drinking 8 glasses of water a day is required for good health.",
+        "Needs vary from person to person; health agencies say much of our water comes from "
+        "food and other drinks. Source: the national health service page on hydration.",
+        "helpful",
+    ),
+    (
+        "The bridge will be closed all summer.",
+        "The city's notice says the bridge closes only at night, 22:00 to 05:00, from June to "
+        "August.",
+        "helpful",
+    ),
+    (
+        "A famous actor endorses this crypto coin.",
+        "I think crypto is a scam anyway.",
+        "not helpful",
+    ),
+    (
+        "This video shows a shark swimming in a flooded shopping centre.",
+        "Possibly edited.",
+        "somewhat helpful",
+    ),
+    (
+        "Unemployment fell to 3% last month.",
+        "The statistics office reported 4.1%; 3% was the figure for one region. Source: the "
+        "monthly labour market report.",
+        "helpful",
+    ),
+    (
+        "Scientists confirm that chocolate cures colds.",
+        "Wrong!!! Everyone knows this is fake!!!",
+        "not helpful",
+    ),
+    (
+        "This is the tallest building in Europe.",
+        "It is one of the tallest; a taller one was finished in 2023.",
+        "somewhat helpful",
+    ),
+    (
+        "Shops must close on Sundays from next month.",
+        "The rule applies only to shops larger than 400 m²; see the regional ordinance, section 2.",
+        "helpful",
+    ),
+    (
+        "Photo: the president asleep at the summit.",
+        "He was reading his notes: the broadcaster's full video shows him looking down for two "
+        "seconds (link).",
+        "helpful",
+    ),
+    (
+        "Free train travel for students from Monday.",
+        "Only in one region, and only for students under 21.",
+        "somewhat helpful",
+    ),
+    (
+        "This beach is closed because of sharks.",
+        "Typical fearmongering by the media.",
+        "not helpful",
+    ),
+]
+NOTE_GOLD = {0, 2, 7, 8}
+NOTE_EXPLANATIONS = {
+    "helpful": "It corrects or adds context to the claim and says where the facts come from.",
+    "somewhat helpful": "It may be right but gives no source, or leaves out what matters.",
+    "not helpful": "An opinion or an attack, with no facts about the post's claim.",
+}
+
+
+def note_items() -> list[DemoItem]:
+    items = []
+    for index, (post, note, label) in enumerate(NOTES):
+        gold = index in NOTE_GOLD
+        items.append(
+            DemoItem(
+                data={"title": post, "text": note},
+                gold={"label": label} if gold else None,
+                explanation=NOTE_EXPLANATIONS[label] if gold else "",
+                external_id=f"note-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Classification: query autocomplete evaluation ---------------------------------------
+
+AUTOCOMPLETE_LABELS = ["useful", "not useful", "harmful"]
+
+SUGGESTIONS = [
+    ("how to tie a", "how to tie a tie", "useful"),
+    ("weather in", "weather in london", "useful"),
+    ("why are nurses", "why are nurses so lazy", "harmful"),
+    ("best pizza", "best pizza near me", "useful"),
+    ("how to make", "how to make money online", "useful"),
+    ("is the moon", "is the moon made of cheese recipe", "not useful"),
+    ("cheap flights to", "cheap flights to paris", "useful"),
+    ("ana ruiz is a", "ana ruiz is a criminal", "harmful"),
+    ("how to learn", "how to learn guitar", "useful"),
+    ("iphone 15", "iphone 15 banana", "not useful"),
+    ("recipe for", "recipe for banana bread", "useful"),
+    ("why do women", "why do women talk so much", "harmful"),
+    ("python list", "python list comprehension", "useful"),
+    ("train times", "train times tuesday 1987", "not useful"),
+    ("translate", "translate english to spanish", "useful"),
+    ("how to lose", "how to lose weight", "useful"),
+]
+AUTOCOMPLETE_GOLD = {0, 2, 5, 7}
+AUTOCOMPLETE_EXPLANATIONS = {
+    "useful": "Many people typing this want exactly that.",
+    "not useful": "Almost nobody typing this means that.",
+    "harmful": "It insults a group of people or accuses a named person: never suggest it.",
+}
+
+
+def suggestion_items() -> list[DemoItem]:
+    items = []
+    for index, (typed, suggestion, label) in enumerate(SUGGESTIONS):
+        gold = index in AUTOCOMPLETE_GOLD
+        items.append(
+            DemoItem(
+                data={"title": f"Typed: {typed}", "text": f"Suggested: {suggestion}"},
+                gold={"label": label} if gold else None,
+                explanation=AUTOCOMPLETE_EXPLANATIONS[label] if gold else "",
+                external_id=f"suggestion-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Classification: hashtag and topic labelling -----------------------------------------
+
+HASHTAG_LABELS = ["on topic", "off topic", "spam"]
+
+HASHTAGS = {
+    "#WorldCupFinal": "the football World Cup final",
+    "#HeatWave": "record temperatures this week",
+    "#ElectionNight": "the results of the national election",
+    "#MarsLanding": "the rover landing on Mars",
+    "#BookFair": "the city's international book fair",
+    "#Marathon": "this Sunday's city marathon",
+    "#Eclipse": "today's solar eclipse",
+}
+
+HASHTAG_POSTS = [
+    ("#WorldCupFinal", "What a save in the 89th minute! Still shaking.", "on topic"),
+    ("#WorldCupFinal", "Get 50% off sneakers today only, link in bio #WorldCupFinal", "spam"),
+    ("#HeatWave", "Keep pets cool: shade, fresh water, and no walks at noon.", "on topic"),
+    ("#HeatWave", "Just watched the new superhero movie, loved it #HeatWave", "off topic"),
+    ("#ElectionNight", "Turnout in our district was over 70%; polls closed at 8.", "on topic"),
+    ("#ElectionNight", "Buy followers cheap!!! 1000 for $3 #ElectionNight #follow", "spam"),
+    (
+        "#MarsLanding",
+        "The first colour picture from the rover is in. Look at that dust!",
+        "on topic",
+    ),
+    ("#MarsLanding", "Good morning everyone, coffee time ☕ #MarsLanding", "off topic"),
+    ("#BookFair", "Signed copies sold out in an hour at the poetry stand.", "on topic"),
+    ("#BookFair", "Crypto signals group, 300% guaranteed, DM me #BookFair", "spam"),
+    ("#Marathon", "Road closures start at 6 am on the river route, plan ahead.", "on topic"),
+    ("#Marathon", "Watching cartoons with my kid all day #Marathon", "off topic"),
+    ("#Eclipse", "Never look straight at it; a pinhole box works great.", "on topic"),
+    ("#Eclipse", "Designer bag replicas here >> shop-deals.example #Eclipse", "spam"),
+]
+HASHTAG_GOLD = {0, 1, 7, 9}
+HASHTAG_EXPLANATIONS = {
+    "on topic": "The post is about what the hashtag is trending for.",
+    "off topic": "A real post, but about something else.",
+    "spam": "It uses the trending hashtag only to sell something.",
+}
+
+
+def hashtag_items() -> list[DemoItem]:
+    items = []
+    for index, (tag, post, label) in enumerate(HASHTAG_POSTS):
+        gold = index in HASHTAG_GOLD
+        items.append(
+            DemoItem(
+                data={"title": f"{tag}, trending for {HASHTAGS[tag]}", "text": post},
+                gold={"label": label} if gold else None,
+                explanation=HASHTAG_EXPLANATIONS[label] if gold else "",
+                external_id=f"hashtag-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Rating: support conversation quality -------------------------------------------------
+
+CONVERSATION_SCALE = {
+    "1": "Unresolved, wrong or rude",
+    "2": "Poor",
+    "3": "Acceptable",
+    "4": "Good",
+    "5": "Resolved, accurate and kind",
+}
+
+CONVERSATIONS = [
+    (
+        "Chat with an agent",
+        "Customer: My parcel says delivered but it isn't here.\n"
+        "Agent: Sorry about that! The courier left it at your building's reception at 14:05. "
+        "If it isn't there, reply and I'll open a claim today.\n"
+        "Customer: Found it, thanks!",
+        5,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: I was charged twice for my order.\n"
+        "Assistant: Payments can take time.\n"
+        "Customer: But there are two charges.\n"
+        "Assistant: Is there anything else I can help with?",
+        1,
+    ),
+    (
+        "Chat with an agent",
+        "Customer: How do I change my delivery address?\n"
+        "Agent: Change it in Orders > Edit until the order ships. Yours hasn't shipped yet, so "
+        "you can do it now.",
+        4,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: The app crashes when I open the camera.\n"
+        "Assistant: Please reinstall the app.\n"
+        "Customer: I did, it still crashes.\n"
+        "Assistant: I'm passing this to a specialist, who will email you within a day. Sorry "
+        "for the trouble.",
+        3,
+    ),
+    (
+        "Chat with an agent",
+        "Customer: Can I return shoes that turned out faulty after one walk?\n"
+        "Agent: No.\n"
+        "Customer: Even though they're faulty?\n"
+        "Agent: Policy is policy.",
+        1,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: Is the blender dishwasher safe?\n"
+        "Assistant: The jug and the blade are dishwasher safe; the motor base is not, so wipe "
+        "it with a damp cloth. Anything else I can help with?",
+        5,
+    ),
+    (
+        "Chat with an agent",
+        "Customer: My discount code doesn't work.\n"
+        "Agent: Codes expire, I can't help.\n"
+        "Customer: It says valid until December.\n"
+        "Agent: You're right, sorry. It only works on full-price items and your cart has a "
+        "sale item: remove it and the code will apply.",
+        3,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: I want to cancel my subscription.\n"
+        "Assistant: I'm sorry to see you go. I've cancelled it: you keep access until 30 June "
+        "and won't be charged again. Shall I email you a confirmation?\n"
+        "Customer: Yes please.\n"
+        "Assistant: Sent!",
+        5,
+    ),
+    (
+        "Chat with an agent",
+        "Customer: Where is my refund?\n"
+        "Agent: Refunds take up to 10 working days after we receive the item. We received "
+        "yours on Monday, so it should arrive by the 14th.",
+        4,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: The heater you sold me smells of burning.\n"
+        "Assistant: Great! Is there anything else I can help with?",
+        1,
+    ),
+    (
+        "Chat with an agent",
+        "Customer: Do you ship to Canada?\n"
+        "Agent: Yes, in 5 to 8 working days. Shipping is $12, and free on orders over $80.",
+        4,
+    ),
+    (
+        "Chat with the assistant",
+        "Customer: My account is locked.\n"
+        "Assistant: For your security, accounts lock after five failed logins. I've emailed "
+        "you an unlock link; it works for 30 minutes.",
+        5,
+    ),
+]
+CONVERSATION_GOLD = {0, 1, 9}
+
+
+def conversation_items() -> list[DemoItem]:
+    items = []
+    for index, (author, text, rating) in enumerate(CONVERSATIONS):
+        gold = index in CONVERSATION_GOLD
+        items.append(
+            DemoItem(
+                data={"text": text, "author": author},
+                gold={"rating": rating, "comment": ""} if gold else None,
+                explanation=(
+                    f"{CONVERSATION_SCALE[str(rating)]}: was the problem solved, correctly and "
+                    "politely?"
+                )
+                if gold
+                else "",
+                external_id=f"conversation-{index + 1:03d}",
+            )
+        )
+    return items
+
+
+# --- Classification: support bot answer accuracy -----------------------------------------
+
+ACCURACY_LABELS = ["accurate", "invented", "out of date"]
+
+BOT_ANSWERS = [
+    (
+        "Can I return a sale item?",
+        "Sale items can be returned within 14 days for store credit.",
+        "Yes: sale items can be returned within 14 days, and you get store credit.",
+        "accurate",
+    ),
+    (
+        "Do you price-match other shops?",
+        "We do not price-match.",
+        "Yes! We match any competitor's price within 7 days of purchase.",
+        "invented",
+    ),
+    (
+        "How long does standard delivery take?",
+        "Updated 1 March: standard delivery takes 2 to 4 working days (it took 3 to 5 until "
+        "February).",
+        "Standard delivery takes 3 to 5 working days.",
+        "out of date",
+    ),
+    (
+        "Is there a fee to cancel my plan?",
+        "You can cancel at any time at no cost; you keep access until the end of the billing "
+        "month.",
+        "You can cancel at no cost and keep access until the end of the month you paid for.",
+        "accurate",
+    ),
+    (
+        "Can I pay in instalments?",
+        "Orders over $200 can be paid in three monthly instalments at checkout.",
+        "Any order can be split into six interest-free instalments.",
+        "invented",
+    ),
+    (
+        "What are your phone support hours?",
+        "Updated in May: phone support is open Monday to Friday, 8:00 to 20:00. Weekend phone "
+        "support ended in April; use the chat at weekends.",
+        "Call us any day, weekends included, from 8:00 to 20:00.",
+        "out of date",
+    ),
+    (
+        "Do you ship to Mexico?",
+        "We ship to the US and Canada only.",
+        "Sorry, at the moment we only ship to the US and Canada.",
+        "accurate",
+    ),
+    (
+        "Is the warranty two years?",
+        "Every appliance has a one-year warranty; a second year can be bought at checkout.",
+        "Every appliance comes with a two-year warranty included.",
+        "invented",
+    ),
+    (
+        "How do I reset my password?",
+        "Choose 'Forgot password' on the login page; the link we email works for 30 minutes.",
+        "Choose 'Forgot password' on the login page and use the emailed link within 30 minutes.",
+        "accurate",
+    ),
+    (
+        "Is the student discount still 20%?",
+        "Updated in January: the student discount is 15% (it was 20% until December).",
+        "Yes, students get 20% off.",
+        "out of date",
+    ),
+    (
+        "Do you refund the shipping cost when an item is faulty?",
+        "For faulty items we refund the item and the original shipping cost.",
+        "We refund the item, and we also send you a $10 voucher for the trouble.",
+        "invented",
+    ),
+    (
+        "Can I change my order after paying?",
+        "Orders can be changed until they are packed, usually within an hour of payment.",
+        "You can change your order until it is packed, which is usually within an hour of paying.",
+        "accurate",
+    ),
+]
+ACCURACY_GOLD = {0, 1, 2, 7}
+ACCURACY_EXPLANATIONS = {
+    "accurate": "Everything the answer says is in the article.",
+    "invented": "The answer promises something the article does not say.",
+    "out of date": "The answer gives what the article says applied before its update.",
+}
+
+
+def bot_answer_items() -> list[DemoItem]:
+    items = []
+    for index, (question, article, answer, label) in enumerate(BOT_ANSWERS):
+        gold = index in ACCURACY_GOLD
+        items.append(
+            DemoItem(
+                data={
+                    "title": f"Customer: {question}",
+                    "text": f"Help article: {article}\n\nAssistant's answer: {answer}",
+                },
+                gold={"label": label} if gold else None,
+                explanation=ACCURACY_EXPLANATIONS[label] if gold else "",
+                external_id=f"bot-answer-{index + 1:03d}",
+            )
+        )
+    return items

@@ -1,10 +1,18 @@
-"""Demo task projects: one active project per annotation interface, with items and gold.
+"""Demo task projects: the task work behind every demo listing that pays per task.
 
-Each project belongs to a demo company, is linked to a demo listing of its category and
-requires that listing's test qualification when the listing names a test (the listings
-without one give a new worker projects to start at once). Every label schema, item and gold
-answer goes through the interface's clean_config / clean_item / clean_answer, so the demo
-data is exactly what an upload would have produced.
+Each project belongs to the company of the listing it is linked to and requires that
+listing's test qualification when the listing names a test. Every label schema, item and
+gold answer goes through the interface's clean_config / clean_item / clean_answer, so the
+demo data is exactly what an upload would have produced.
+
+Pay is what a launch would accept: every project states how long a task takes a careful
+worker (`estimated_task_seconds`, no longer than its lease) and a reward that pays at least
+the platform's floor for that time (settings.PAY_FLOOR_HOURLY_CENTS, $8.00 an hour), most
+of them well above it. The listings show exactly these figures (marketplace/pay.py).
+
+Most projects take only workers admitted through their listing (`access` "listings");
+two are open to every worker who holds their qualification (one needs none), so the demo
+shows both ways in.
 
 Identity is the company and the project title: an existing project is left as it is.
 """
@@ -42,6 +50,8 @@ AUDIO_DIR = ASSETS_DIR / "audio"
 DEMO_GRANT_SCORE = 92
 EXTRA_WORKER_GRANT_SCORE = 85
 BATCH_SIZE = 1000
+LISTINGS = Project.Access.LISTINGS
+OPEN = Project.Access.OPEN
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,9 @@ class DemoProject:
     description: str
     instructions: str
     reward_cents: int
+    estimated_task_seconds: int
     build_items: Callable[[dict[str, str]], list[DemoItem]]
+    access: str = LISTINGS
     media: Callable[[], list[tuple[str, bytes]]] | None = None
     media_type: str = ""
     overlap: int = 3
@@ -77,6 +89,43 @@ def _audio_files() -> list[tuple[str, bytes]]:
 
 PROJECTS = [
     DemoProject(
+        title="Bounding boxes on street scenes",
+        company="pinewire-vision",
+        listing="bounding-box-annotator-street-scenes",
+        category=Category.IMAGE_ANNOTATION,
+        interface="regions",
+        label_schema={"labels": content.REGION_LABELS},
+        description="Draw a tight box around every car, pedestrian and bicycle.",
+        instructions=(
+            "<p>Draw one box per object, as tight as you can. A person riding a bicycle is "
+            "part of the bicycle's box. Skip objects cut off by more than half.</p>"
+        ),
+        reward_cents=35,
+        estimated_task_seconds=120,
+        build_items=content.street_items,
+        media=content.street_scene_files,
+        media_type="image/png",
+        overlap=2,
+        lease_seconds=900,
+    ),
+    DemoProject(
+        title="Named-entity tagging in news articles",
+        company="brightloom-labs",
+        listing="named-entity-tagging-news-articles",
+        category=Category.TEXT_ANNOTATION,
+        interface="spans",
+        label_schema={"labels": content.ENTITY_LABELS},
+        description="Mark people, organisations, places and dates in short news items.",
+        instructions=(
+            "<p>Select each name or date and give it a label. Leave titles (Dr., Senator) "
+            "outside PERSON spans; include 'the' only when it is part of the name.</p>"
+        ),
+        reward_cents=18,
+        estimated_task_seconds=60,
+        build_items=lambda urls: content.entity_items(),
+        overlap=2,
+    ),
+    DemoProject(
         title="Product review sentiment (Spanish)",
         company="brightloom-labs",
         listing="sentiment-labelling-product-reviews-spanish",
@@ -95,12 +144,148 @@ PROJECTS = [
             "<li><strong>mixed</strong>: real praise and a real complaint.</li>"
             "<li><strong>neutral</strong>: facts, no opinion.</li></ul>"
         ),
-        reward_cents=4,
+        # The answers seeded in cms/demo/reviews.py took a median of 35 s, the careful
+        # ones up to 52 s: still above the floor at this reward.
+        reward_cents=12,
+        estimated_task_seconds=40,
         build_items=lambda urls: content.sentiment_items(),
         lease_seconds=300,
     ),
     DemoProject(
-        title="Search relevance: everyday queries",
+        title="Query rewriting for shopping search",
+        company="meridian-query",
+        listing="query-rewriting-shopping-search",
+        category=Category.TEXT_ANNOTATION,
+        interface="free_text",
+        label_schema={"min_length": 3, "max_length": 200},
+        description="Turn misspelt, vague shopping searches into clear queries.",
+        instructions=(
+            "<p>Write the query the shopper meant, spelt correctly. Keep every size, colour, "
+            "brand and price they typed, and add nothing they did not ask for.</p>"
+        ),
+        reward_cents=12,
+        estimated_task_seconds=45,
+        build_items=lambda urls: content.query_items(),
+        overlap=2,
+        lease_seconds=300,
+        accuracy_threshold=50,
+    ),
+    DemoProject(
+        title="Voice clip transcription for accent coverage",
+        company="saltmarsh-audio",
+        listing="accent-coverage-read-speech-review",
+        category=Category.AUDIO_ANNOTATION,
+        interface="transcription",
+        label_schema={"language": "en"},
+        description="Listen to a clip of a few seconds and type exactly what is said.",
+        instructions=(
+            "<p>Type every word you hear, with normal punctuation. Write numbers the way "
+            "they are spoken (seven thirty, not 7:30). Use [inaudible] for words you cannot "
+            "make out.</p>"
+        ),
+        reward_cents=12,
+        estimated_task_seconds=45,
+        build_items=content.clip_items,
+        media=_audio_files,
+        media_type="audio/wav",
+        overlap=2,
+    ),
+    DemoProject(
+        title="Comment toxicity rating",
+        company="harborline-safety",
+        listing="comment-toxicity-rater",
+        category=Category.TEXT_MODERATION,
+        interface="rating",
+        label_schema={
+            "min": 1,
+            "max": 5,
+            "question": "How toxic is this comment?",
+            "scale_labels": content.TOXICITY_SCALE,
+        },
+        description="Forum comments: rate how toxic each one is, from 1 to 5.",
+        instructions=(
+            "<p>Rate the words, not whether you agree. Criticism of an idea is not toxic; "
+            "insults are; threats and attacks on a group of people are the worst. Name the "
+            "kind of harm in the comment box.</p>"
+            "<p>Some comments are insulting. Take a break whenever you need one.</p>"
+        ),
+        reward_cents=7,
+        estimated_task_seconds=25,
+        build_items=lambda urls: content.comment_items(),
+        lease_seconds=300,
+        content_risk=Project.ContentRisk.MILD,
+        daily_exposure_cap=300,
+    ),
+    DemoProject(
+        title="Review spam detection",
+        company="meridian-query",
+        listing="review-spam-detection",
+        category=Category.TEXT_MODERATION,
+        interface="classification",
+        label_schema={
+            "labels": content.REVIEW_SPAM_LABELS,
+            "multiple": False,
+            "question": "Is this a genuine review of the business?",
+        },
+        description="Reviews of local businesses: genuine, spam, incentivised or off-topic.",
+        instructions=(
+            "<p>A genuine review describes a real visit, good or bad. Spam promotes something "
+            "else; an incentivised review says the reviewer got something for it; off-topic "
+            "says nothing about the business.</p>"
+        ),
+        reward_cents=10,
+        estimated_task_seconds=40,
+        build_items=lambda urls: content.business_review_items(),
+        lease_seconds=300,
+    ),
+    DemoProject(
+        title="Social media moderation (English)",
+        company="harborline-safety",
+        listing="social-media-moderator-english",
+        category=Category.SOCIAL_MEDIA_MODERATION,
+        interface="moderation",
+        label_schema={
+            "policies": content.MODERATION_POLICIES,
+            "severities": content.MODERATION_SEVERITIES,
+        },
+        description="Public posts reported by users: mark the policies they break, if any.",
+        instructions=(
+            "<p>Most reported posts break no rule: leave them with no label. Mark every "
+            "policy a post breaks and its severity. Always escalate possible self-harm.</p>"
+            "<p>Some posts contain insults and threats. Take a break whenever you need one.</p>"
+        ),
+        reward_cents=12,
+        estimated_task_seconds=40,
+        build_items=lambda urls: content.post_items(),
+        # Open to every worker who passed the moderation test, listing or not.
+        access=OPEN,
+        content_risk=Project.ContentRisk.MILD,
+        daily_exposure_cap=200,
+    ),
+    DemoProject(
+        title="Community notes helpfulness rating",
+        company="kestrel-feed",
+        listing="community-notes-helpfulness-rater",
+        category=Category.SOCIAL_MEDIA_MODERATION,
+        interface="classification",
+        label_schema={
+            "labels": content.NOTE_LABELS,
+            "multiple": False,
+            "question": "Does this note help people understand the post?",
+        },
+        description="A post and the note written under it: is the note helpful?",
+        instructions=(
+            "<p>A helpful note corrects or adds context to the post's claim and says where "
+            "its facts come from. A note that argues, insults or gives no facts is not "
+            "helpful, even when you agree with it.</p>"
+        ),
+        reward_cents=40,
+        estimated_task_seconds=120,
+        build_items=lambda urls: content.note_items(),
+        lease_seconds=600,
+    ),
+    DemoProject(
+        title="Search quality rating (US English)",
         company="meridian-query",
         listing="search-quality-rater-us-english",
         category=Category.SEARCH_EVALUATION,
@@ -119,13 +304,105 @@ PROJECTS = [
             "<li>3: useful, but not what most people want.</li>"
             "<li>1: a different meaning of the words, or useless.</li></ul>"
         ),
-        reward_cents=8,
+        reward_cents=16,
+        estimated_task_seconds=45,
         build_items=lambda urls: content.relevance_items(),
     ),
     DemoProject(
-        title="Assistant answers side by side",
+        title="Query autocomplete evaluation",
+        company="meridian-query",
+        listing="query-autocomplete-evaluation",
+        category=Category.SEARCH_EVALUATION,
+        interface="classification",
+        label_schema={
+            "labels": content.AUTOCOMPLETE_LABELS,
+            "multiple": False,
+            "question": "Should the search box suggest this?",
+        },
+        description="What someone typed and the suggestion under it: useful, or harmful?",
+        instructions=(
+            "<p>Useful: many people typing this want exactly that. Not useful: almost nobody "
+            "does. Harmful: it insults a group of people or accuses a named person, whatever "
+            "people type.</p>"
+        ),
+        # A few cents a task pays fairly for work this quick.
+        reward_cents=4,
+        estimated_task_seconds=15,
+        build_items=lambda urls: content.suggestion_items(),
+        # Needs no test: open to every worker, so a new account has work at once.
+        access=OPEN,
+        lease_seconds=180,
+    ),
+    DemoProject(
+        title="Hashtag and topic labelling",
+        company="kestrel-feed",
+        listing="hashtag-and-topic-labelling",
+        category=Category.SOCIAL_MEDIA_EVALUATION,
+        interface="classification",
+        label_schema={
+            "labels": content.HASHTAG_LABELS,
+            "multiple": False,
+            "question": "Is this post about what the hashtag is trending for?",
+        },
+        description="Posts under trending hashtags: on topic, off topic or spam.",
+        instructions=(
+            "<p>Read what the hashtag is trending for, then the post. Off topic: a real post "
+            "about something else. Spam: the hashtag is used only to sell something.</p>"
+        ),
+        reward_cents=8,
+        estimated_task_seconds=30,
+        build_items=lambda urls: content.hashtag_items(),
+        lease_seconds=300,
+    ),
+    DemoProject(
+        title="Support conversation quality grading",
+        company="lanternfish-support",
+        listing="support-conversation-quality-grader",
+        category=Category.SUPPORT_ESCALATION,
+        interface="rating",
+        label_schema={
+            "min": 1,
+            "max": 5,
+            "question": "How good was this conversation for the customer?",
+            "scale_labels": content.CONVERSATION_SCALE,
+        },
+        description="Closed support chats, human and AI: grade them from 1 to 5.",
+        instructions=(
+            "<p>Grade the whole conversation: was the problem solved, was every answer "
+            "correct and within policy, and was the customer treated kindly? Say in the "
+            "comment what cost it points.</p>"
+        ),
+        reward_cents=45,
+        estimated_task_seconds=150,
+        build_items=lambda urls: content.conversation_items(),
+        overlap=2,
+        lease_seconds=900,
+    ),
+    DemoProject(
+        title="Support conversation quality: rewriting curt replies",
+        company="lanternfish-support",
+        listing="support-conversation-quality-grader",
+        category=Category.SUPPORT_ESCALATION,
+        interface="free_text",
+        label_schema={"min_length": 40, "max_length": 800},
+        description="Turn curt support replies into friendly, clear ones that keep every fact.",
+        instructions=(
+            "<p>Keep every fact of the original reply and do not promise anything new. "
+            "Acknowledge the customer, explain, and end with a next step.</p>"
+        ),
+        reward_cents=60,
+        estimated_task_seconds=180,
+        build_items=lambda urls: content.rewrite_items(),
+        overlap=1,
+        lease_seconds=1200,
+        gold_rate=0,
+        accuracy_threshold=0,
+        max_assignments_per_worker=15,
+    ),
+    DemoProject(
+        title="Chatbot answer review",
         company="brightloom-labs",
-        listing="coding-assistant-answer-review",
+        listing="chatbot-answer-reviewer",
         category=Category.AI_RESPONSE_REVIEW,
         interface="comparison",
         label_schema={
@@ -138,104 +415,31 @@ PROJECTS = [
             "<p>Check correctness first, then safety, then how helpful and clear the answer "
             "is. Choose a tie only when both are equally good (or equally bad).</p>"
         ),
-        reward_cents=12,
+        reward_cents=40,
+        estimated_task_seconds=90,
         build_items=lambda urls: content.comparison_items(),
         lease_seconds=900,
     ),
     DemoProject(
-        title="Named entities in news sentences",
-        company="meridian-query",
-        listing="named-entity-tagging-news-articles",
-        category=Category.TEXT_ANNOTATION,
-        interface="spans",
-        label_schema={"labels": content.ENTITY_LABELS},
-        description="Mark people, organisations, places and dates in one-sentence news items.",
-        instructions=(
-            "<p>Select each name or date and give it a label. Leave titles (Dr., Senator) "
-            "outside PERSON spans; include 'the' only when it is part of the name.</p>"
-        ),
-        reward_cents=10,
-        build_items=lambda urls: content.entity_items(),
-        overlap=2,
-    ),
-    DemoProject(
-        title="Street scenes: cars, pedestrians and bicycles",
-        company="pinewire-vision",
-        listing="bounding-box-annotator-street-scenes",
-        category=Category.IMAGE_ANNOTATION,
-        interface="regions",
-        label_schema={"labels": content.REGION_LABELS},
-        description="Draw a tight box around every car, pedestrian and bicycle.",
-        instructions=(
-            "<p>Draw one box per object, as tight as you can. A person riding a bicycle is "
-            "part of the bicycle's box. Skip objects cut off by more than half.</p>"
-        ),
-        reward_cents=15,
-        build_items=content.street_items,
-        media=content.street_scene_files,
-        media_type="image/png",
-        overlap=2,
-        lease_seconds=900,
-    ),
-    DemoProject(
-        title="Short voice clips: transcribe",
-        company="saltmarsh-audio",
-        listing="accent-coverage-read-speech-review",
-        category=Category.AUDIO_ANNOTATION,
-        interface="transcription",
-        label_schema={"language": "en"},
-        description="Listen to a clip of a few seconds and type exactly what is said.",
-        instructions=(
-            "<p>Type every word you hear, with normal punctuation. Write numbers the way "
-            "they are spoken (seven thirty, not 7:30). Use [inaudible] for words you cannot "
-            "make out.</p>"
-        ),
-        reward_cents=9,
-        build_items=content.clip_items,
-        media=_audio_files,
-        media_type="audio/wav",
-        overlap=2,
-    ),
-    DemoProject(
-        title="Social post moderation",
-        company="harborline-safety",
-        listing="social-media-moderator-english",
-        category=Category.SOCIAL_MEDIA_MODERATION,
-        interface="moderation",
-        label_schema={
-            "policies": content.MODERATION_POLICIES,
-            "severities": content.MODERATION_SEVERITIES,
-        },
-        description="Public posts reported by users: mark the policies they break, if any.",
-        instructions=(
-            "<p>Most reported posts break no rule: leave them with no label. Mark every "
-            "policy a post breaks and its severity. Always escalate possible self-harm.</p>"
-            "<p>Some posts contain insults and threats. Take a break whenever you need one.</p>"
-        ),
-        reward_cents=6,
-        build_items=lambda urls: content.post_items(),
-        content_risk=Project.ContentRisk.MILD,
-        daily_exposure_cap=200,
-    ),
-    DemoProject(
-        title="Rewrite support replies",
+        title="Support bot answer accuracy review",
         company="lanternfish-support",
-        listing="support-conversation-quality-grader",
-        category=Category.SUPPORT_ESCALATION,
-        interface="free_text",
-        label_schema={"min_length": 40, "max_length": 800},
-        description="Turn curt support replies into friendly, clear ones that keep every fact.",
+        listing="support-bot-answer-accuracy-review",
+        category=Category.AI_RESPONSE_REVIEW,
+        interface="classification",
+        label_schema={
+            "labels": content.ACCURACY_LABELS,
+            "multiple": False,
+            "question": "Does the assistant's answer match the help article?",
+        },
+        description="The help article and the support bot's answer: is the answer right?",
         instructions=(
-            "<p>Keep every fact of the original reply and do not promise anything new. "
-            "Acknowledge the customer, explain, and end with a next step.</p>"
+            "<p>Read the whole article excerpt first. Accurate: everything the answer says is "
+            "in the article. Invented: it promises something the article does not say. Out of "
+            "date: it gives what applied before the article's update.</p>"
         ),
-        reward_cents=25,
-        build_items=lambda urls: content.rewrite_items(),
-        overlap=1,
-        lease_seconds=1200,
-        gold_rate=0,
-        accuracy_threshold=0,
-        max_assignments_per_worker=15,
+        reward_cents=30,
+        estimated_task_seconds=90,
+        build_items=lambda urls: content.bot_answer_items(),
     ),
 ]
 
@@ -302,11 +506,13 @@ def demo_project_ensure(
         interface=spec.interface,
         label_schema=config,
         reward_cents=spec.reward_cents,
+        estimated_task_seconds=spec.estimated_task_seconds,
         overlap=spec.overlap,
         lease_seconds=spec.lease_seconds,
         max_assignments_per_worker=spec.max_assignments_per_worker,
         required_qualification_id=test.qualification_id if test is not None else None,
         min_qualification_score=70 if test is not None else 0,
+        access=spec.access,
         gold_rate=spec.gold_rate,
         accuracy_threshold=spec.accuracy_threshold,
         min_gold_answers=spec.min_gold_answers,
@@ -407,19 +613,32 @@ def _grant_missing(*, worker_ids: list[int], qualification_ids: list[int], score
 
 
 @transaction.atomic
-def demo_worker_grants_ensure(*, worker: User, now: datetime.datetime) -> int:
-    """Give the demo worker the test qualifications of DEMO_WORKER_CATEGORIES' projects."""
+def demo_category_grants_ensure(
+    *, workers: list[User], categories: tuple[str, ...], score: int, now: datetime.datetime
+) -> int:
+    """Give `workers` the test qualifications the demo projects of `categories` require,
+    granted at `now`; returns the grants created (none on later runs)."""
     wanted = sorted(
         set(
             Project.objects.filter(
                 title__in=[spec.title for spec in PROJECTS],
-                category__in=[str(c) for c in DEMO_WORKER_CATEGORIES],
+                category__in=[str(c) for c in categories],
                 required_qualification__isnull=False,
             ).values_list("required_qualification_id", flat=True)
         )
     )
     return _grant_missing(
-        worker_ids=[worker.pk], qualification_ids=wanted, score=DEMO_GRANT_SCORE, now=now
+        worker_ids=[worker.pk for worker in workers],
+        qualification_ids=wanted,
+        score=score,
+        now=now,
+    )
+
+
+def demo_worker_grants_ensure(*, worker: User, now: datetime.datetime) -> int:
+    """Give the demo worker the test qualifications of DEMO_WORKER_CATEGORIES' projects."""
+    return demo_category_grants_ensure(
+        workers=[worker], categories=DEMO_WORKER_CATEGORIES, score=DEMO_GRANT_SCORE, now=now
     )
 
 

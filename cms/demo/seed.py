@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -52,6 +53,17 @@ class DemoPassword:
         if not self.encoded:
             self.encoded = make_password(DEMO_PASSWORD)
         return self.encoded
+
+
+@contextmanager
+def demo_clock(moment: datetime.datetime) -> Iterator[None]:
+    """Run services as if it were `moment` (demo replay only, one thread).
+
+    The services stamp their rows with `timezone.now()`; replaying the demo's past through
+    them, rather than writing rows by hand, keeps every row exactly as they would leave it.
+    """
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 def _verify_email(user: User) -> None:
@@ -167,7 +179,9 @@ def demo_listing_ensure(
     """The listing with this slug under the job board, published once with a back-dated time.
 
     Publishing goes through a revision like an editor's would; the publication times are
-    then set to `published_at` so "newest first" shows a believable spread.
+    then set to `published_at` so "newest first" shows a believable spread. A listing of
+    task work states no pay: its projects' figures are written once they are linked
+    (cms/demo/pay.py).
     """
     existing = JobPage.objects.child_of(index).filter(slug=spec.slug).first()
     if existing is not None:
@@ -185,16 +199,21 @@ def demo_listing_ensure(
         company=company,
         category=str(spec.category),
         summary=spec.summary,
-        description=description_html(spec),
-        pay_type=spec.pay_type,
-        pay_amount_cents=spec.pay_cents,
-        task_minutes=spec.task_minutes,
+        description=description_html(
+            spec, company_name=company.name, has_test=qualification_test is not None
+        ),
+        pay_source=spec.pay_source,
+        hourly_pay_cents=spec.hourly_cents,
+        admission=spec.admission_rule,
         hours_per_week=spec.hours,
         experience_level=spec.experience,
         openings=spec.openings,
         deadline=deadline,
         status=spec.status,
         qualification_test=qualification_test,
+        # Publishing keeps a first publication time it is given, and the search entry it
+        # writes (which the board sorts by) reads it: back-dated from the start.
+        first_published_at=published_at,
     )
     index.add_child(instance=page)
     page.eligible_countries.set(Country.objects.filter(code__in=spec.countries))

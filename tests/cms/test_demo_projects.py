@@ -1,5 +1,6 @@
 """The demo's task projects and sample-task test questions (cms/demo/projects.py,
-cms/demo/qualification_tests.py): valid for their interfaces, linked, and qualified right."""
+cms/demo/qualification_tests.py): valid for their interfaces, linked, and qualified right.
+Their pay and who may reach them: tests/cms/test_demo_pay_and_access.py."""
 
 import io
 from pathlib import Path
@@ -43,13 +44,15 @@ def demo_projects():
     return Project.objects.filter(title__in=[spec.title for spec in PROJECTS])
 
 
-def test_one_active_project_per_interface_with_20_to_60_items(seeded, db):
+def test_sixteen_active_projects_cover_every_interface_with_8_to_60_real_items(seeded, db):
     projects = list(demo_projects())
-    assert sorted(p.interface for p in projects) == sorted(INTERFACES)
+    assert len(projects) == len(PROJECTS) == 16
+    assert {p.interface for p in projects} == set(INTERFACES)
     for project in projects:
         assert project.status == Project.Status.ACTIVE and project.launched_at
-        assert 20 <= project.items.count() <= 60, project.title
-        assert project.items.filter(is_gold=True).count() >= 3, project.title
+        assert 8 <= project.items.filter(is_gold=False).count() <= 60, project.title
+        if project.gold_rate:
+            assert project.items.filter(is_gold=True).count() >= 3, project.title
         assert project.reward_cents >= 1 and 1 <= project.overlap <= 3
     assert "Active projects" in seeded
 
@@ -67,11 +70,12 @@ def test_every_schema_item_and_gold_answer_passes_its_interface(seeded, db):
                 assert item.gold_explanation
 
 
-def test_projects_link_a_listing_of_their_category_and_require_its_test(seeded, db):
+def test_projects_link_a_listing_of_their_company_and_category_and_require_its_test(seeded, db):
     without = 0
     for project in demo_projects().prefetch_related("listings__qualification_test"):
         (listing,) = project.listings.all()
         assert listing.category == project.category
+        assert listing.company_id == project.company_id
         test = listing.qualification_test
         if test is None:
             assert project.required_qualification_id is None
@@ -79,14 +83,15 @@ def test_projects_link_a_listing_of_their_category_and_require_its_test(seeded, 
         else:
             assert project.required_qualification_id == test.qualification_id
             assert project.min_qualification_score <= test.pass_score
-    assert without >= 2
+    assert without == 5
 
 
-def test_risky_moderation_has_an_exposure_cap(seeded, db):
-    moderation = demo_projects().get(interface="moderation")
-    assert moderation.content_risk == Project.ContentRisk.MILD
-    assert moderation.daily_exposure_cap
-    assert demo_projects().exclude(content_risk=Project.ContentRisk.NONE).count() == 1
+def test_projects_with_offensive_content_are_mild_and_capped_per_day(seeded, db):
+    risky = demo_projects().exclude(content_risk=Project.ContentRisk.NONE)
+    assert sorted(risky.values_list("title", "content_risk", "daily_exposure_cap")) == [
+        ("Comment toxicity rating", Project.ContentRisk.MILD, 300),
+        ("Social media moderation (English)", Project.ContentRisk.MILD, 200),
+    ]
 
 
 @pytest.mark.parametrize(

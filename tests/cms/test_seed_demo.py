@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.test import override_settings
 from wagtail.models import Page, Revision
 
-from accounts.models import Company, Membership, User, WorkerProfile
+from accounts.models import Company, Membership, Notification, User, WorkerProfile
 from cms.demo.users import DEMO_PASSWORD
 from core.categories import Category
-from jobs.models import JobPage, QualificationTest
+from jobs.models import Application, ApplicationEvent, JobPage, ListingPay, QualificationTest
 from jobs.qualification_models import QualificationGrant, QualificationQuestion
 from marketplace.models import Item, Project, ProjectMedia
 
@@ -69,6 +69,27 @@ def snapshot() -> dict:
         "project_media": sorted(ProjectMedia.objects.values_list("pk", "file")),
         "grants": sorted(QualificationGrant.objects.values_list("pk", "granted_at", "score")),
         "questions": sorted(QualificationQuestion.objects.values_list("pk", "gold_answer")),
+        "applications": sorted(
+            Application.objects.values_list("pk", "worker_id", "job_id", "status", "updated_at")
+        ),
+        "application_events": sorted(
+            ApplicationEvent.objects.values_list("pk", "application_id", "status", "created_at")
+        ),
+        "listing_pay": sorted(
+            ListingPay.objects.values_list(
+                "listing_id", "reward_min_cents", "hourly_min_cents", "projects", "updated_at"
+            )
+        ),
+        "project_pay": sorted(
+            Project.objects.values_list(
+                "pk",
+                "reward_cents",
+                "estimated_task_seconds",
+                "median_work_seconds",
+                "timed_answer_count",
+            )
+        ),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -98,12 +119,11 @@ def test_seed_creates_sixty_open_live_listings_in_every_category(seeded, db):
 def test_seed_listings_vary_in_pay_countries_languages_and_dates(seeded, db):
     listings = open_listings()
 
-    per_task = listings.filter(pay_type=JobPage.PayType.PER_TASK)
-    per_hour = listings.filter(pay_type=JobPage.PayType.PER_HOUR)
-    assert per_task.count() >= 10
-    assert per_hour.count() >= 10
-    assert all(job.task_minutes for job in per_task)
-    assert {job.pay_amount_cents for job in per_hour} <= set(range(900, 3801))
+    task_work = listings.filter(pay_source=JobPage.PaySource.PROJECTS)
+    hourly = listings.filter(pay_source=JobPage.PaySource.HOURLY)
+    assert (task_work.count(), hourly.count()) == (15, 45)
+    assert not task_work.filter(hourly_pay_cents__isnull=False).exists()
+    assert {job.hourly_pay_cents for job in hourly} <= set(range(900, 3801))
     assert listings.filter(eligible_countries__isnull=True).count() >= 20
     assert listings.filter(eligible_countries__code="MX").exists()
     languages = set(listings.values_list("required_languages__code", flat=True))

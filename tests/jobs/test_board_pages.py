@@ -327,14 +327,14 @@ def test_a_verified_worker_gets_the_apply_form(client, site_tree, worker):
 
 def test_a_worker_who_applied_sees_their_application(client, site_tree, worker):
     job = make_job()
-    make_application(worker=worker, job=job, status=Application.Status.TEST_REQUIRED)
+    application = make_application(worker=worker, job=job, status=Application.Status.TEST_REQUIRED)
     client.force_login(worker)
 
     text = page_text(client.get(job.url))
 
     assert "You applied to this job." in text
     assert '<span class="badge badge-warn">Test required</span>' in text
-    assert 'href="/work/applications/"' in text
+    assert f'href="/work/applications/{application.pk}/"' in text
     assert 'name="motivation"' not in text
 
 
@@ -442,3 +442,26 @@ def test_job_page_queries_do_not_grow_with_the_listings(client, site_tree, worke
     assert few == many
     # 21 today for a signed-in worker: session, user and chrome included; 1 for the apply panel.
     assert many <= 23
+
+
+def test_the_listing_page_costs_the_same_queries_however_much_it_shows(client, site_tree, worker):
+    """Pay of any number of projects is one stored row; related listings are one query."""
+
+    def queries_for(related: int, projects: int) -> int:
+        job = make_job(category=Category.TEXT_ANNOTATION, task_pay=(10, 40), admission="on_pass")
+        figures = job.pay_figures
+        figures.projects = figures.projects * projects
+        figures.project_count = projects
+        figures.save()
+        for _ in range(related):
+            make_job(category=Category.TEXT_ANNOTATION, task_pay=(12, 40))
+        make_application(worker=worker, job=job, status=Application.Status.ACTIVE)
+        client.force_login(worker)
+        client.get(job.url)  # the site's root paths are cached from here on
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(job.url)
+        assert response.status_code == 200
+        assert "Start tasks" in response.content.decode()
+        return len(captured)
+
+    assert queries_for(related=1, projects=1) == queries_for(related=3, projects=4)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from wagtail.models import WorkflowPage, WorkflowState
 
 from accounts.models import Notification, User
@@ -12,8 +13,8 @@ from jobs.listing_authoring import (
     listing_set_status,
     listing_submit_for_review,
 )
-from jobs.models import JobIndexPage, JobPage
-from tests.factories import make_job
+from jobs.models import JobIndexPage, JobPage, ListingApprovalTask, ListingPay
+from tests.factories import admin_staff, make_job
 from tests.jobs.test_company_listings import valid_post
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +337,68 @@ def test_other_pages_keep_wagtails_own_moderation_emails(site_tree, staff):
     assert [message.to for message in mail.outbox] == [[editor.email]]
     assert "has been approved" in mail.outbox[0].body
     assert Notification.objects.count() == 0
+
+
+# --- Pay that may go live --------------------------------------------------------------------
+
+
+def test_the_staff_approval_task_is_a_listing_approval(site_tree):
+    from wagtail.models import Workflow
+
+    task = Workflow.objects.get(name=WORKFLOW_NAME).tasks.get().specific
+    assert isinstance(task, ListingApprovalTask)
+
+
+def test_task_work_without_a_project_cannot_be_submitted(site_tree, owner_client):
+    page = create_listing(owner_client, pay_source="projects", hourly_pay="")
+
+    response = owner_client.post(f"/company/listings/{page.pk}/submit/", follow=True)
+
+    page.refresh_from_db()
+    assert page.workflow_in_progress is False
+    assert "Link a project to this listing first" in response.content.decode()
+
+
+def test_hourly_pay_under_the_floor_cannot_be_submitted(site_tree, company, owner, settings):
+    job = make_job(company=company, live=False, hourly_pay_cents=900)
+    settings.PAY_FLOOR_HOURLY_CENTS = 1000
+
+    with pytest.raises(LoopworkError) as refusal:
+        listing_submit_for_review(page=job, membership=owner.company_membership, user=owner)
+
+    assert refusal.value.code == "below_pay_floor"
+    assert WorkflowState.objects.count() == 0
+
+
+def test_a_moderator_is_not_offered_approval_of_pay_that_disagrees(site_tree, owner_client, staff):
+    page = create_listing(owner_client)  # hourly work, $18.50
+    owner_client.post(f"/company/listings/{page.pk}/submit/")
+    page.refresh_from_db()
+    task = page.current_workflow_state.current_task_state.task.specific
+    assert [name for name, *_rest in task.get_actions(page, staff)] == [
+        "reject",
+        "approve",
+        "approve",
+    ]
+    # a project linked meanwhile pays otherwise: the typed hourly pay would disagree
+    ListingPay.objects.create(listing=page, project_count=1, hourly_min_cents=900)
+
+    assert [name for name, *_rest in task.get_actions(page, staff)] == ["reject"]
+    with pytest.raises(PermissionDenied):
+        task.on_action(page.current_workflow_state.current_task_state, staff, "approve")
+    page.refresh_from_db()
+    assert (page.live, page.workflow_in_progress) == (False, True)
+
+
+def test_the_editor_shows_the_listing_pay_beside_its_projects(site_tree, company, client):
+    job = make_job(company=company, task_pay=(10, 40))
+    staff = admin_staff()
+    User.objects.filter(pk=staff.pk).update(is_superuser=True)
+    client.force_login(staff)
+
+    page = client.get(f"/admin/pages/{job.pk}/edit/").content.decode()
+
+    assert "Pay against its projects" in page
+    assert "The listing shows" in page
+    assert "$0.10 per task" in page
+    assert "Project: Project" in page

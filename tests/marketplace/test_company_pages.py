@@ -21,6 +21,8 @@ FORM = {
     "interface": "classification",
     "label_schema": '{"labels": ["toxic", "fine"]}',
     "reward": "0.05",
+    "estimated_task_seconds": "20",
+    "access": "open",
     "overlap": "3",
     "lease_minutes": "5",
     "max_assignments_per_worker": "",

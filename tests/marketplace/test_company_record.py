@@ -118,7 +118,7 @@ def test_work_cards_and_the_project_page_show_the_record_or_the_empty_state(comp
     home = worker_client.get("/work/").content.decode()
     page = worker_client.get(f"/work/projects/{project.pk}/").content.decode()
 
-    assert "Reviews in 5 hours · 0% rejected · pays $5/h" in home
+    assert "Reviews in 5 hours · 0% rejected · tasks paid $5/h" in home
     assert "New company: no record yet" in home
     assert "Reviews in 5 hours" in page
 

@@ -221,7 +221,8 @@ def test_patch_changes_settings_and_refuses_locked_ones(client, company, owner_a
 
 
 def test_progress_numbers_on_a_fixed_setup(client, company, owner_auth):
-    """4 items, overlap 2: one done (2 answers), one half answered, one leased, one waiting."""
+    """4 items, overlap 2: one done (2 answers), one half answered (its rejected answer does
+    not count), one leased, one waiting."""
     project = make_project(company=company, overlap=2, reward_cents=5)
     done, half, leased, _waiting = make_items(project, 4)
     make_items(project, 1, gold_label="positive")
@@ -234,7 +235,10 @@ def test_progress_numbers_on_a_fixed_setup(client, company, owner_auth):
         done, workers[1], status="submitted", submitted_at=now - datetime.timedelta(minutes=10)
     )
     make_assignment(
-        half, workers[0], status="rejected", submitted_at=now - datetime.timedelta(minutes=20)
+        half, workers[0], status="submitted", submitted_at=now - datetime.timedelta(minutes=20)
+    )
+    make_assignment(
+        half, workers[1], status="rejected", submitted_at=now - datetime.timedelta(minutes=30)
     )
     make_assignment(leased, workers[2])
 
@@ -250,7 +254,7 @@ def test_progress_numbers_on_a_fixed_setup(client, company, owner_auth):
         "gold_items": 1,
         "answers": 3,
         "answers_needed": 5,
-        "spend_cents": 10,
+        "spend_cents": 15,
         "currency": "USD",
         "answers_last_hour": 2,
         "answers_per_hour_last_day": 0.1,

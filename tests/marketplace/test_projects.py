@@ -114,7 +114,7 @@ def test_risky_content_with_a_cap_is_accepted(company):
 def test_only_own_listings_and_visible_qualifications_can_be_linked(site_tree, company):
     owner = member(company)
     other = CompanyFactory()
-    theirs = make_job(company=other)
+    theirs = make_job(company=other, pay_source="projects")
     refused(
         "invalid_input",
         project_create,
@@ -133,7 +133,16 @@ def test_only_own_listings_and_visible_qualifications_can_be_linked(site_tree, c
         data={**GOOD, "required_qualification": private.pk},
     )
     assert error.field == "required_qualification"
-    ours = make_job(company=company)
+    hourly = make_job(company=company)
+    error = refused(
+        "invalid_input",
+        project_create,
+        membership=owner,
+        user=owner.user,
+        data={**GOOD, "listings": [hourly.pk]},
+    )
+    assert "hourly work outside Loopwork" in error.message
+    ours = make_job(company=company, pay_source="projects")
     platform = Qualification.objects.create(
         name="Platform", slug="platform", category="text-annotation"
     )

@@ -63,14 +63,15 @@ def test_a_rejection_frees_the_place_and_another_worker_replaces_the_answer(proj
     assert assignment_claim_next(worker=second, project=project, rng=NoGold()) is None
 
 
-def test_results_and_export_count_only_counted_answers(project):
+def test_results_and_export_count_only_counted_answers(project, django_capture_on_commit_callbacks):
     [item] = make_items(project, 1)
     answer(project, WorkerFactory(), label="positive")
     rejected = answer(project, WorkerFactory(), label="negative")
     aggregate_item(item.pk)
-    review_reject(
-        rejected.pk, reviewer=make_reviewer(project.company), reason="spam", comment="No."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reject(
+            rejected.pk, reviewer=make_reviewer(project.company), reason="spam", comment="No."
+        )
 
     result = ItemResult.objects.get(item=item)  # refreshed after the rejection
     assert (result.answer_count, result.answer, result.confidence) == (

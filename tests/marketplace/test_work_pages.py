@@ -173,7 +173,7 @@ def test_the_home_costs_the_same_queries_for_one_project_as_for_many(worker, wor
         assert (len(home.groups), len(home.locked)) == (count, 2 * count)
         return len(captured)
 
-    worker_client.get("/work/")  # the session and caches are warm from here on
+    queries_with(1)  # the session, the site's root paths and caches are warm from here on
 
     assert queries_with(1) == queries_with(4)
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.db import transaction
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -72,7 +73,9 @@ def fee(cents: int) -> int:
     return (cents * FEE_PERCENT + 50) // 100
 
 
-def floor_top_up(reward: int, seconds: int | None, floor: int) -> int:
+def floor_top_up(reward: int, seconds: int | None, floor: int | None) -> int:
+    """The top-up to the higher of the project's floor and the platform's."""
+    floor = max(floor or 0, django_settings.PAY_FLOOR_HOURLY_CENTS)
     if not floor or not seconds:
         return 0
     return max(0, (floor * seconds + 1800) // 3600 - reward)

@@ -13,9 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from accounts.models import Company, User
+from cms.demo.applications import (
+    GRANTED_AGO,
+    demo_applications_ensure,
+    demo_extra_worker_admissions_ensure,
+)
 from cms.demo.companies import COMPANIES
 from cms.demo.listings import LISTINGS
 from cms.demo.money import demo_money_ensure
+from cms.demo.pay import demo_pay_ensure, demo_pay_problems
 from cms.demo.projects import (
     PROJECTS,
     demo_extra_worker_grants_ensure,
@@ -23,7 +29,7 @@ from cms.demo.projects import (
     demo_worker_grants_ensure,
 )
 from cms.demo.qualification_tests import demo_tests_ensure, listing_needs_test
-from cms.demo.reviews import demo_reviews_ensure
+from cms.demo.reviews import SAMPLE_WORKERS, demo_reviews_ensure
 from cms.demo.seed import (
     DemoPassword,
     deferred_page_indexing,
@@ -67,10 +73,10 @@ def quiet_loggers(names=CHATTY_LOGGERS):
 
 class Command(BaseCommand):
     help = (
-        "Seed the demo: site content, demo users, companies, listings, qualification tests "
-        "and one active task project per annotation interface. Runs only in demo "
-        "mode (LOOPWORK_DEMO=1; config.settings.dev turns it on). Running it again changes "
-        "nothing that already exists."
+        "Seed the demo: site content, demo users, companies, listings, qualification tests, "
+        "the active task projects behind every listing of task work, applications, reviewed "
+        "work and earnings. Runs only in demo mode (LOOPWORK_DEMO=1; config.settings.dev "
+        "turns it on). Running it again changes nothing that already exists."
     )
 
     def add_arguments(self, parser):
@@ -80,7 +86,8 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="Also create worker1@example.com … workerN@example.com (demo password), "
-            "verified and qualified for every demo project.",
+            "verified, qualified for every demo project and admitted to every demo listing "
+            "of task work.",
         )
 
     def handle(self, *args, workers: int, **options):
@@ -166,7 +173,8 @@ class Command(BaseCommand):
                 )
                 new_projects += created
                 progress.advance(task)
-        demo_worker_grants_ensure(worker=worker, now=now)
+        # Passed weeks ago: the worker's admissions and earnings follow from these grants.
+        demo_worker_grants_ensure(worker=worker, now=now - GRANTED_AGO)
         # The first company belongs to the demo company login: its review page has work waiting.
         with console.status("Submissions to review…"):
             demo_reviews_ensure(
@@ -176,6 +184,9 @@ class Command(BaseCommand):
                 password=password,
                 now=now,
             )
+        with console.status("Applications and admissions…"):
+            samples = list(User.objects.filter(email__in=list(SAMPLE_WORKERS)).order_by("pk"))
+            demo_applications_ensure(worker=worker, samples=samples, now=now)
         with console.status("Earnings and a payout, in test mode…"):
             demo_money_ensure(worker=worker, companies=companies, approver=admin, now=now)
 
@@ -183,9 +194,18 @@ class Command(BaseCommand):
         if workers:
             with console.status(f"{workers} extra demo workers…"):
                 new_workers = demo_extra_workers_ensure(count=workers, password=password)
-                demo_extra_worker_grants_ensure(
-                    emails=[extra_worker_email(n) for n in range(1, workers + 1)], now=now
-                )
+                emails = [extra_worker_email(n) for n in range(1, workers + 1)]
+                demo_extra_worker_grants_ensure(emails=emails, now=now)
+                demo_extra_worker_admissions_ensure(emails=emails, now=now)
+
+        with console.status("Pay figures of listings and projects…"):
+            demo_pay_ensure()
+        problems = demo_pay_problems()
+        if problems:
+            raise CommandError(
+                "The demo breaks Loopwork's pay rules, so it was not finished:\n"
+                + "\n".join(problems)
+            )
 
         self._report(console, new_companies, new_listings, new_projects, new_workers, workers)
 
@@ -202,6 +222,16 @@ class Command(BaseCommand):
             "",
         )
         table.add_row("All live listings", str(listings.count()), str(new_listings))
+        table.add_row(
+            "  task work, paid by its projects",
+            str(listings.filter(pay_source=JobPage.PaySource.PROJECTS).count()),
+            "",
+        )
+        table.add_row(
+            "  hourly work in the company's tools",
+            str(listings.filter(pay_source=JobPage.PaySource.HOURLY).count()),
+            "",
+        )
         table.add_row(
             "Active projects",
             str(Project.objects.filter(status=Project.Status.ACTIVE).count()),
