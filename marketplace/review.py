@@ -440,12 +440,10 @@ def _approval_digest(answers: list[Assignment], *, automatic: bool, comment: str
         title = f"{count} answers approved: {first.title}"
     else:
         title = f"{count} answers approved in {len(projects)} projects"
-    how = "automatically, as the company did not review them in time" if automatic else ""
-    noun = "answer" if count == 1 else "answers"
-    lines = [
-        f"{count} {noun} approved{' ' + how if how else ''}. "
-        f"Rewards: {_money_total(totals)}, added to your pending earnings."
-    ]
+    # The title says how many; the body says what they earned (and why, when automatic).
+    lines = [f"Rewards: {_money_total(totals)}, added to your pending earnings."]
+    if automatic:
+        lines.insert(0, "Approved automatically: the company did not review in time.")
     if comment:
         lines.append(f"The reviewer wrote: {comment}")
     lines.append(

@@ -443,7 +443,7 @@ def test_a_bulk_approval_tells_each_worker_once_with_count_rewards_and_projects(
     assert len(outcome.done) == 4
     notice = Notification.objects.get(user=worker, kind="assignment_approved")
     assert notice.title == "3 answers approved in 2 projects"
-    assert notice.body.startswith("3 answers approved. Rewards: $2.25, added to your pending")
+    assert notice.body.startswith("Rewards: $2.25, added to your pending earnings.")
     assert notice.link == "/work/earnings/"
     assert notice.links == [
         {
@@ -457,7 +457,7 @@ def test_a_bulk_approval_tells_each_worker_once_with_count_rewards_and_projects(
     ]
     single = Notification.objects.get(user=other, kind="assignment_approved")
     assert single.title == "Your answer was approved: Sentiment of product reviews"
-    assert single.body.startswith("1 answer approved. Rewards: $0.50")
+    assert single.body.startswith("Rewards: $0.50, added to your pending earnings.")
     assert Notification.objects.filter(kind="assignment_approved").count() == 2
 
 
@@ -482,8 +482,7 @@ def test_automatic_approval_tells_each_worker_once_per_batch(project):
     notice = Notification.objects.get(user=worker)
     assert notice.title == "3 answers approved: Sentiment of product reviews"
     assert notice.body.startswith(
-        "3 answers approved automatically, as the company did not review them in time. "
-        "Rewards: $0.15"
+        "Approved automatically: the company did not review in time.\n\nRewards: $0.15"
     )
     assert auto_approve_due(now=NOON) == 0
     assert Notification.objects.count() == 1
