@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -259,8 +260,11 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, max_length=4000)
     link = models.CharField(max_length=300, blank=True, help_text="A path on this site.")
-    # A digest's own links, one per line it sums up: [{"text": ..., "path": "/..."}].
-    links = models.JSONField(default=list, blank=True)
+    # A digest's own links, one per line it sums up: [{"text": ..., "path": "/..."}]. The
+    # database default keeps raw and COPY inserts that name only the older columns working.
+    links = models.JSONField(
+        default=list, db_default=Value([], output_field=models.JSONField()), blank=True
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
