@@ -86,7 +86,7 @@ class ProjectForm(forms.Form):
         required=False,
         max_length=12,
         help_text="Minimum effective hourly pay, e.g. 12.00: when an approved task's "
-        "measured time (up to the time per task) shows the reward paid less, the worker gets "
+        "measured time (up to the lease) shows the reward paid less, the worker gets "
         "a top-up (plus the platform fee) from the budget. The platform's own floor applies "
         "when it is higher. After launch it can rise but not fall.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),

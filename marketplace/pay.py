@@ -201,6 +201,7 @@ def _project_row(project: Project) -> dict:
         "id": project.pk,
         "title": project.title,
         "status": project.status,
+        "status_label": project.get_status_display(),
         "reward_cents": pay.reward_cents,
         "seconds": pay.seconds,
         "measured": pay.measured,

@@ -107,10 +107,11 @@ class Unlock:
     action_label: str = ""
     action_url: str = ""
     details: list[tuple[str, str]] | None = None
+    heading: str = ""
 
     @property
     def title(self) -> str:
-        return LOCK_TITLES.get(self.code, "You cannot take tasks here now")
+        return self.heading or LOCK_TITLES.get(self.code, "You cannot take tasks here now")
 
 
 @dataclass
@@ -293,6 +294,7 @@ def _admission_unlock(
                 f"Pass the test of {name}: then the listing {verb}.",
                 "Take the test",
                 reverse("qualifications:test", kwargs={"test_id": test_id}),
+                heading="Pass its listing's test first",
             )
         return Unlock(
             code,

@@ -41,7 +41,7 @@ def test_sign_up_apply_pass_work_get_approved_and_see_the_earnings(journey, site
         access=Project.Access.LISTINGS,
         reward_cents=12,
         estimated_task_seconds=30,  # $14.40 an hour
-        label_schema={"labels": ["relevant", "not relevant"], "multiple": False},
+        label_schema={"labels": ["on topic", "off topic"], "multiple": False},
         overlap=1,
     )
     project.listings.add(listing)
@@ -102,7 +102,7 @@ def test_sign_up_apply_pass_work_get_approved_and_see_the_earnings(journey, site
     page.get_by_role("button", name=re.compile("^Start")).first.click()
     page.wait_for_url(re.compile(r"/work/tasks/\d+/$"))
     for answered in range(2):
-        page.get_by_label("relevant", exact=True).check()
+        page.get_by_label("on topic").check()
         journey.shot(f"task-{answered + 1}")
         page.get_by_role("button", name="Submit", exact=True).click()
         page.wait_for_load_state()

@@ -102,7 +102,7 @@ def test_a_worker_completes_tasks_in_three_interfaces_including_drawing_a_box(jo
     journey.goto("/work/")
     for title in ("Sentiment of reviews", "Find the cars", "Which reply is better"):
         assert page.get_by_role("heading", name=title).count() == 1
-    assert page.get_by_role("heading", name="Locked projects").count() == 0
+    assert page.get_by_role("heading", name="Projects you can unlock").count() == 0
     journey.shot("projects")
 
     # Classification: the "2" key picks the second label.

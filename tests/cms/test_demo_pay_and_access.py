@@ -389,8 +389,10 @@ def test_the_demo_workers_work_page_groups_opens_and_locks_projects(seeded, db, 
     )
     pending = locked["Chatbot answer review"]
     assert pending.code == "admission_pending"
-    assert pending.reason == (
-        "Your application to “Chatbot answer reviewer” is not decided yet: see the next step there."
+    assert pending.reason == "Pass the test of “Chatbot answer reviewer”: then the listing decides."
+    assert (pending.title, pending.action_label) == (
+        "Pass its listing's test first",
+        "Take the test",
     )
     needs_test = locked["Social media moderation (English)"]
     assert needs_test.code == "not_qualified"
@@ -399,7 +401,7 @@ def test_the_demo_workers_work_page_groups_opens_and_locks_projects(seeded, db, 
     client.force_login(worker)
     html = client.get("/work/").content.decode()
     assert "Open to every qualified worker" in html
-    assert "Locked projects" in html
+    assert "Projects you can unlock" in html
     for group in home.groups:
         assert f'<a href="{group.listing.url}">{group.listing.title}</a></h3>' in html
 

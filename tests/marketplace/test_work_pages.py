@@ -147,7 +147,7 @@ def test_without_projects_the_home_says_how_to_get_some(worker_client):
 
     assert b"No projects yet" in response.content
     assert b"Browse jobs" in response.content
-    assert b"Locked projects" not in response.content
+    assert b"Projects you can unlock" not in response.content
 
 
 def test_the_home_costs_the_same_queries_for_one_project_as_for_many(worker, worker_client):
