@@ -389,10 +389,10 @@ def test_evidence_lists_failed_gold_agreement_and_timing(project):
         0.0,
     )
     assert evidence["agreement"] == {"value": 0.5, "source": "others", "others": 2}
-    # Work times 30, 30, 2, 30, 30: the median is 30.
+    # Work times 20, 20, 2, 20, 20: the median is 20.
     assert evidence["timing"] == {
         "work_seconds": 2,
-        "median_seconds": 30,
+        "median_seconds": 20,
         "min_work_seconds": project.min_work_seconds,
         "is_too_fast": True,
     }
