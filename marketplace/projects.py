@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Notification, User
-from accounts.notifications import notify
+from accounts.notifications import Notice, notify_many
 from annotation.registry import get_interface
 from core.categories import Category
 from core.errors import LoopworkError
@@ -576,20 +576,22 @@ def project_opened_announce(*, project_id: int) -> int:
         .select_related("worker", "job")
         .order_by("worker_id")
     )
-    told = set()
+    pay = project_pay(project)
+    notices, told = [], set()
     for application in admitted:
         if application.worker_id in told:
             continue
         told.add(application.worker_id)
-        pay = project_pay(project)
-        notify(
-            application.worker,
-            kind="project_opened",
-            title=f"New tasks for you: {project.title}",
-            body=f"You were admitted through “{application.job.title}”, so this project is open "
-            f"to you: {pay.reward_text} per task, {pay.time_text}, ≈ {pay.hourly_text}.",
-            link=link,
+        notices.append(
+            Notice(
+                user=application.worker,
+                title=f"New tasks for you: {project.title}",
+                body=f"You were admitted through “{application.job.title}”, so this project is "
+                f"open to you: {pay.reward_text} per task, {pay.time_text}, ≈ {pay.hourly_text}.",
+                link=link,
+            )
         )
+    notify_many(notices, kind="project_opened")
     return len(told)
 
 

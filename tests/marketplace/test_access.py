@@ -9,13 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.api_tokens import api_token_create
+from accounts.models import Notification
 from core.errors import LoopworkError
 from jobs.applications import application_decide, application_withdraw
 from jobs.models import Application, JobPage
 from marketplace import assignment as engine
 from marketplace.assignment import assignment_claim_next, assignment_submit, project_eligibility
 from marketplace.models import Assignment, Project
-from tests.factories import MembershipFactory, WorkerFactory, make_application, make_job
+from marketplace.projects import project_opened_announce, project_transition
+from tests.factories import (
+    MembershipFactory,
+    WorkerFactory,
+    fund_company,
+    make_application,
+    make_job,
+)
 from tests.marketplace.factories import make_items, make_project
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +264,32 @@ def test_start_tasks_from_a_listing_leads_to_its_project(client, project, listin
 
     assert response.status_code == 302
     assert response["Location"] == f"/work/projects/{project.pk}/"
+
+
+# --- Told when a project opens ---------------------------------------------------------
+
+
+def test_launching_tells_each_admitted_worker_once(listing, django_capture_on_commit_callbacks):
+    project = make_project(
+        company=listing.company,
+        access=Project.Access.LISTINGS,
+        status=Project.Status.DRAFT,
+        reward_cents=10,
+        estimated_task_seconds=30,
+    )
+    project.listings.set([listing])
+    make_items(project, 2)
+    fund_company(listing.company_id, 50_00)
+    admitted, pending = WorkerFactory(), WorkerFactory()
+    make_application(worker=admitted, job=listing, status=Application.Status.ACTIVE)
+    make_application(worker=pending, job=listing, status=Application.Status.QUALIFIED)
+    owner = MembershipFactory(company=listing.company, role="owner")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project_transition(project=project, membership=owner, action="launch")
+
+    [notice] = Notification.objects.filter(kind="project_opened")
+    assert notice.user == admitted
+    assert notice.link == f"/work/projects/{project.pk}/"
+    assert "$0.10 per task, about 30 s, ≈ $12/h" in notice.body
+    assert project_opened_announce(project_id=project.pk) == 0  # told once
