@@ -195,14 +195,22 @@ def worker_application_link(application: Application) -> str:
     return reverse("jobs_work:application", kwargs={"application_id": application.pk})
 
 
-def application_admitted_notice(application: Application) -> None:
-    """Tell a worker they were admitted, and where their tasks are."""
+def application_admitted_notice(application: Application, *, by_company: bool = False) -> None:
+    """Tell a worker they were admitted (by the company, or by the listing's own rule on
+    passing or applying), and where their tasks are."""
     job = application.job
+    who = (
+        f"{job.company.name} admitted you."
+        if by_company
+        else f"“{job.title}” admits applicants who meet its test, and you do."
+        if job.qualification_test_id
+        else f"“{job.title}” admits every applicant at once."
+    )
     notify(
         application.worker,
         kind="application_admitted",
         title=f"You are admitted: {job.title}",
-        body=f"{job.company.name} admitted you. {application_next_step(application).text}",
+        body=f"{who} {application_next_step(application).text}",
         link=worker_application_link(application),
     )
 
@@ -325,7 +333,7 @@ def _decide_locked(*, locked: Application, actor: User, decision: str, note: str
     locked.save(update_fields=["status", "updated_at"])
     _record(application=locked, actor=actor, note=note)
     if admitted:
-        application_admitted_notice(locked)
+        application_admitted_notice(locked, by_company=True)
     else:
         notify(
             locked.worker,
