@@ -227,8 +227,8 @@ def test_the_funnel_table_links_live_listings_to_their_public_page(seeded, clien
 
     html = client.get("/company/").content.decode()
 
-    assert f'<a href="{seeded.tested_listing.url}">Sentiment raters' in html
-    assert f'<a href="{seeded.open_listing.url}">Image boxers' in html
+    assert f'<a class="funnel-title" href="{seeded.tested_listing.url}">Sentiment raters' in html
+    assert f'<a class="funnel-title" href="{seeded.open_listing.url}">Image boxers' in html
     assert f'href="{seeded.draft_listing.url}"' not in html  # not published: no link
     assert '<span class="funnel-title">Audio transcribers</span>' in html
     for listing in (seeded.tested_listing, seeded.open_listing, seeded.draft_listing):
