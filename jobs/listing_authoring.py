@@ -491,21 +491,32 @@ STATE_LABELS = {
 }
 
 
+def _state(page: JobPage, workflow_state: WorkflowState | None) -> str:
+    if workflow_state is not None and workflow_state.status == WorkflowState.STATUS_IN_PROGRESS:
+        return "in_review"
+    if workflow_state is not None and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        return "changes_requested"
+    return "live" if page.live else "draft"
+
+
+def listing_state(page: JobPage) -> str:
+    """Where the listing is in moderation: draft, in_review, changes_requested or live.
+
+    Reads `page.current_workflow_state`: one query, none when the pages were read with
+    `prefetch_workflow_states()` (as a list of listings should be).
+    """
+    return _state(page, page.current_workflow_state)
+
+
 def listing_row(page: JobPage) -> ListingRow:
     """The company's view of one listing: its moderation state and status."""
     draft = page.get_latest_revision_as_object() if page.has_unpublished_changes else page
     workflow_state = page.current_workflow_state
+    state = _state(page, workflow_state)
     comment = ""
-    if workflow_state is not None and workflow_state.status == WorkflowState.STATUS_IN_PROGRESS:
-        state = "in_review"
-    elif workflow_state is not None and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        state = "changes_requested"
+    if state == "changes_requested":
         task_state = workflow_state.current_task_state
         comment = (task_state.comment if task_state is not None else "") or ""
-    elif page.live:
-        state = "live"
-    else:
-        state = "draft"
     label, badge = STATE_LABELS[state]
     shown = page if page.live else draft
     return ListingRow(

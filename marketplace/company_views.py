@@ -15,10 +15,9 @@ from django.views.decorators.http import require_POST
 from core.access import company_role_required, signed_in
 from core.errors import LoopworkError
 from core.money import format_money
-from jobs.applications import application_counts_for_company, applications_for_company
-from jobs.listing_authoring import listings_for_company
 from payouts.earnings import effective_pay_floor
 
+from .company_home import company_home
 from .forms import FileForm, ItemFilterForm, ProjectForm
 from .items import (
     MAX_AUDIO_BYTES,
@@ -89,25 +88,22 @@ def _hours_display(hours: int) -> str:
 
 @signed_in
 def dashboard(request):
-    """The company home: projects with their progress above the listings and applications."""
+    """The company home: money, what waits on the company, each listing's funnel, projects.
+
+    Signed-in rather than company-only so that a company user without a workspace yet is
+    offered to create one. Money figures are for owners and managers, as on the billing page.
+    """
     membership = request.user.company_membership
     if membership is None:
         return render(request, "jobs/company/no_company.html", {})
     company = membership.company
-    rows = listings_for_company(company=company)
-    listing_counts = {"draft": 0, "in_review": 0, "changes_requested": 0, "live": 0}
-    for row in rows:
-        listing_counts[row.state] += 1
     return render(
         request,
         "marketplace/company/dashboard.html",
         {
             "membership": membership,
             "company": company,
-            "projects": company_projects(company=company, limit=6),
-            "listing_counts": listing_counts,
-            "application_counts": application_counts_for_company(company=company),
-            "recent_applications": applications_for_company(company=company)[:5],
+            "home": company_home(company=company, with_money=membership.can_manage),
         },
     )
 

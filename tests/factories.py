@@ -226,4 +226,7 @@ def fund_escrow(*, project_id: int, company_id: int, cents: int):
         ],
         reference=f"project:{project_id}",
         description="Budget reserved (test)",
+        # A launch names the project it reserves for; the billing reads find escrows by it.
+        source_key=f"project:{project_id}",
+        source_label=f"Project {project_id}",
     )

@@ -485,8 +485,8 @@ def test_the_company_home_counts_and_lists(site_tree, company, owner, client):
     client.force_login(owner)
     response = client.get("/company/")
     assert response.status_code == 200
-    assert response.context["listing_counts"]["live"] == 1
-    assert response.context["application_counts"]["submitted"] == 1
+    home = response.context["home"]
+    assert (home.live_listings, home.applicants_new, home.applicants_waiting) == (1, 1, 1)
     assert b"/company/members/" in response.content
 
 

@@ -45,7 +45,7 @@ def owner_client(client, owner):
     return client
 
 
-def test_the_home_shows_projects_with_progress_above_listings(site_tree, company, owner_client):
+def test_the_home_shows_projects_with_progress_below_listings(site_tree, company, owner_client):
     project = make_project(company=company, title="Sentiment batch")
     make_items(project, 4)
     response = owner_client.get("/company/")
@@ -53,7 +53,8 @@ def test_the_home_shows_projects_with_progress_above_listings(site_tree, company
     html = response.content.decode()
     assert "Sentiment batch" in html
     assert 'max="4" value="0"' in html
-    assert html.index("Sentiment batch") < html.index("Listings</h2>")
+    # The figures and the listing funnel come first; the projects follow, as before.
+    assert html.index("Listings</h2>") < html.index("Projects</h2>") < html.index("Sentiment batch")
     assert 'href="/company/projects/"' in html
 
 
