@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
 
@@ -553,17 +553,3 @@ def applications_for_company(
     if status:
         queryset = queryset.filter(status=status)
     return queryset
-
-
-def application_counts_for_company(*, company) -> dict[str, int]:
-    """Number of applications to the company's listings by status (every status present)."""
-    counts = dict.fromkeys(Application.Status.values, 0)
-    rows = (
-        Application.objects.filter(job__company=company)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["status"]] = row["n"]
-    return counts

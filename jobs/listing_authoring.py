@@ -536,10 +536,3 @@ def listings_for_company(*, company: Company) -> list[ListingRow]:
     """Every listing of the company, most recently edited first."""
     pages = JobPage.objects.filter(company=company).order_by("-latest_revision_created_at", "-pk")
     return [listing_row(page) for page in pages]
-
-
-def listing_state_counts(*, company: Company) -> dict[str, int]:
-    counts = dict.fromkeys(STATE_LABELS, 0)
-    for row in listings_for_company(company=company):
-        counts[row.state] += 1
-    return counts
