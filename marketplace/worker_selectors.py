@@ -186,7 +186,7 @@ def _listings_by_project(project_ids: list[int]) -> dict[int, list[JobPage]]:
     through = Project.listings.through
     links = (
         through.objects.filter(project_id__in=project_ids, jobpage__live=True)
-        .select_related("jobpage")
+        .select_related("jobpage", "jobpage__company")
         .order_by("jobpage__title", "jobpage_id")
     )
     by_project = defaultdict(list)
@@ -288,10 +288,14 @@ def _admission_unlock(
     if code == "admission_pending":
         test_id = listing.qualification_test_id
         if application.status == Application.Status.TEST_REQUIRED and test_id:
-            verb = "admits you" if listing.admits_on_pass else "decides"
+            then = (
+                "passing admits you"
+                if listing.admits_on_pass
+                else f"{listing.company.name} decides once you pass"
+            )
             return Unlock(
                 code,
-                f"Pass the test of {name}: then the listing {verb}.",
+                f"Pass the test of {name}: {then}.",
                 "Take the test",
                 reverse("qualifications:test", kwargs={"test_id": test_id}),
                 heading="Pass its listing's test first",

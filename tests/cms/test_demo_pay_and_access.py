@@ -389,7 +389,9 @@ def test_the_demo_workers_work_page_groups_opens_and_locks_projects(seeded, db, 
     )
     pending = locked["Chatbot answer review"]
     assert pending.code == "admission_pending"
-    assert pending.reason == "Pass the test of “Chatbot answer reviewer”: then the listing decides."
+    assert pending.reason == (
+        "Pass the test of “Chatbot answer reviewer”: Brightloom Labs decides once you pass."
+    )
     assert (pending.title, pending.action_label) == (
         "Pass its listing's test first",
         "Take the test",
