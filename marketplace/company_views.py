@@ -28,7 +28,7 @@ from .items import (
     project_media_upload,
 )
 from .models import Item, ItemUpload, Project
-from .pay import minimum_reward_cents
+from .pay import minimum_reward_cents, project_pay
 from .projects import (
     LOCKED_AFTER_LAUNCH,
     TRANSITIONS,
@@ -191,6 +191,7 @@ def project_detail(request, project_id: int):
             "locked": settings_locked(project),
             "listings": list(project.listings.all()[:20]),
             "reward_display": format_money(project.reward_cents, project.currency),
+            "pay": project_pay(project),
             "lease_display": _seconds_display(project.lease_seconds),
             "auto_approve_display": _hours_display(project.auto_approve_hours),
             "schema_json": json.dumps(project.label_schema, indent=2, ensure_ascii=False),
