@@ -284,20 +284,13 @@ def _standing(
         names.append("held")
     if _counts_exposure(project):
         names.append("exposed")
-    at = connection.ops.adapt_datetimefield_value(now)
-    since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
-    sql = (
-        "SELECT "  # noqa: S608 (model names; values are parameters)
-        + ", ".join(_CORRELATED[name] for name in names)
-        + f" FROM {_P} p WHERE p.id = %s"
-    )
-    params = [
-        value
-        for name in names
-        for value in _correlated_params(name, worker_id=worker.pk, at=at, since=since)
-    ]
+    columns = ", ".join(_CORRELATED[name] for name in names)
+    params = _standing_params(names, worker=worker, now=now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, project.pk])
+        cursor.execute(
+            f"SELECT {columns} FROM {_P} p WHERE p.id = %s",  # noqa: S608 (model names)
+            [*params, project.pk],
+        )
         row = cursor.fetchone()
     standing = dict(zip(names, row, strict=True))
     for name in _BOOLEAN_STANDING:
@@ -362,7 +355,7 @@ _CLAIM_COLUMNS, _CLAIM_NAMES = _columns(Project, "p", CLAIM_FIELDS)
 # The worker's standing in projects read alongside them (correlated to the project row `p`):
 # the API's claim reads its project and the standing in one query, and the worker's pages
 # read every listed project's standing in one query. Each fragment takes the parameters its
-# entry in _correlated_params gives.
+# entry in _PARAMETERS names.
 _MINE_HERE = f"FROM {_A} a WHERE a.project_id = p.id AND a.worker_id = %s"
 _CORRELATED = {
     "email_ok": (
@@ -395,17 +388,27 @@ _CORRELATED = {
 _BOOLEAN_STANDING = ("email_ok", "stopped", "qualified")
 
 
-def _correlated_params(name: str, *, worker_id: int, at, since) -> list:
-    return {
-        "email_ok": [worker_id],
-        "stopped": [worker_id],
-        "live_lease": [worker_id, at],
-        "stale_lease": [worker_id, at],
-        "qualified": [worker_id, at],
-        "admission": [worker_id],
-        "held": [worker_id, at],
-        "exposed": [worker_id, since],
-    }[name]
+# The parameters each standing column takes, in order.
+_PARAMETERS = {
+    "email_ok": ("worker",),
+    "stopped": ("worker",),
+    "live_lease": ("worker", "at"),
+    "stale_lease": ("worker", "at"),
+    "qualified": ("worker", "at"),
+    "admission": ("worker",),
+    "held": ("worker", "at"),
+    "exposed": ("worker", "since"),
+}
+
+
+def _standing_params(names, *, worker: User, now: datetime.datetime) -> list:
+    """The parameters of these standing columns (_CORRELATED), in their order."""
+    values = {
+        "worker": worker.pk,
+        "at": connection.ops.adapt_datetimefield_value(now),
+        "since": connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW),
+    }
+    return [values[kind] for name in names for kind in _PARAMETERS[name]]
 
 
 # The API's claim: the per-worker counts are left out, since a capped project reads them
@@ -420,6 +423,7 @@ _PROJECT_STANDING_SQL = (
 _PAGE_STANDING = (
     "email_ok", "stopped", "live_lease", "qualified", "admission", "held", "exposed",
 )  # fmt: skip
+_PAGE_COLUMNS = ", ".join(_CORRELATED[name] for name in _PAGE_STANDING)
 
 
 def worker_standings(
@@ -429,20 +433,9 @@ def worker_standings(
     same rules a claim applies, for pages that list many projects (project_eligibility)."""
     if not projects:
         return {}
-    now = _now(now)
-    at = connection.ops.adapt_datetimefield_value(now)
-    since = connection.ops.adapt_datetimefield_value(now - EXPOSURE_WINDOW)
+    params = _standing_params(_PAGE_STANDING, worker=worker, now=_now(now))
     placeholders = ", ".join(["%s"] * len(projects))
-    sql = (
-        "SELECT p.id, "  # noqa: S608 (model names; values are parameters)
-        + ", ".join(_CORRELATED[name] for name in _PAGE_STANDING)
-        + f" FROM {_P} p WHERE p.id IN ({placeholders})"
-    )
-    params = [
-        value
-        for name in _PAGE_STANDING
-        for value in _correlated_params(name, worker_id=worker.pk, at=at, since=since)
-    ]
+    sql = f"SELECT p.id, {_PAGE_COLUMNS} FROM {_P} p WHERE p.id IN ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *(project.pk for project in projects)])
         rows = cursor.fetchall()
@@ -476,13 +469,8 @@ def assignment_claim_next_in(
     not_found (404). The project and the worker's standing in it are read in one query.
     """
     now = _now(now)
-    at = connection.ops.adapt_datetimefield_value(now)
+    params = _standing_params(_CLAIM_STANDING, worker=worker, now=now)
     with connection.cursor() as cursor:
-        params = [
-            value
-            for name in _CLAIM_STANDING
-            for value in _correlated_params(name, worker_id=worker.pk, at=at, since=None)
-        ]
         cursor.execute(_PROJECT_STANDING_SQL, [*params, project_id])
         row = cursor.fetchone()
     if row is None:

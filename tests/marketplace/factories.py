@@ -12,6 +12,13 @@ from tests.factories import CompanyFactory, MembershipFactory, fund_company, fun
 CLASSIFICATION_SCHEMA = {"labels": ["positive", "negative", "neutral"], "multiple": False}
 
 
+class NoGold:
+    """A draw that never picks a gold item (the engine mixes gold in when random() < rate)."""
+
+    def random(self) -> float:
+        return 0.999
+
+
 def make_project(
     *,
     company=None,

@@ -24,14 +24,9 @@ from tests.factories import (
     make_application,
     make_job,
 )
-from tests.marketplace.factories import make_items, make_project
+from tests.marketplace.factories import NoGold, make_items, make_project
 
 pytestmark = pytest.mark.django_db
-
-
-class NoGold:
-    def random(self) -> float:
-        return 0.999
 
 
 @pytest.fixture(autouse=True)

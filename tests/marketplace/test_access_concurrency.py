@@ -13,8 +13,8 @@ from jobs.models import Application, JobPage
 from marketplace.assignment import assignment_claim_next
 from marketplace.models import Assignment, Project
 from tests.factories import MembershipFactory, WorkerFactory, make_application, make_job
-from tests.marketplace.factories import make_items, make_project
-from tests.marketplace.test_assignment_concurrency import NoGold, in_threads
+from tests.marketplace.factories import NoGold, make_items, make_project
+from tests.marketplace.test_assignment_concurrency import in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -17,7 +17,7 @@ from marketplace.assignment import (
 )
 from marketplace.models import Assignment, Item, Project
 from tests.factories import WorkerFactory
-from tests.marketplace.factories import make_items, make_project
+from tests.marketplace.factories import NoGold, make_items, make_project
 
 # On SQLite (a file in tests, as in the product) writers are serialised by IMMEDIATE
 # transactions; on PostgreSQL by row locks with SKIP LOCKED. The same checks hold on both.
@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
-
-
-class NoGold:
-    def random(self) -> float:
-        return 0.999
 
 
 def in_threads(count: int, work) -> list:

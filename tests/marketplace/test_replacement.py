@@ -14,14 +14,9 @@ from marketplace.review import review_approve, review_reject, review_reverse_fra
 from marketplace.selectors import project_progress
 from payouts.funding import escrow_cents
 from tests.factories import WorkerFactory, admin_staff
-from tests.marketplace.factories import make_items, make_project, make_reviewer
+from tests.marketplace.factories import NoGold, make_items, make_project, make_reviewer
 
 pytestmark = pytest.mark.django_db
-
-
-class NoGold:
-    def random(self) -> float:
-        return 0.999
 
 
 @pytest.fixture(autouse=True)
