@@ -8,7 +8,9 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/loopwork_bench .venv/bin/python 
 
 Environment: BENCH_SECONDS (60), BENCH_CLIENTS (8), BENCH_WORKERS (64), BENCH_ITEMS (100000),
 BENCH_BIG_ITEMS (1000000), BENCH_RUNS (300), BENCH_PORT (8120), BENCH_GUNICORN_WORKERS (2),
-BENCH_GUNICORN_THREADS (4), BENCH_SQLITE_ITEMS (400). The database named in DATABASE_URL is
+BENCH_GUNICORN_THREADS (4), BENCH_SQLITE_ITEMS (400), BENCH_ACCESS (open, or listings: the
+HTTP loop's project takes only workers its listing admitted, so every claim checks the
+admission). The database named in DATABASE_URL is
 only used to create a throwaway test_<name> database next to it.
 
 The server is deployed as production runs it: gunicorn with config.settings.production
@@ -43,6 +45,8 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from accounts.models import Company, User
+from cms.site_tree import ensure_site_tree
+from jobs.models import Application, JobIndexPage, JobPage
 from marketplace.assignment import PICK_SQL, assignment_claim_next, assignment_submit
 from marketplace.models import Assignment, Item, Project
 
@@ -58,6 +62,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8120"))
 GUNICORN_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "2")
 GUNICORN_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "4")
 SQLITE_ITEMS = int(os.environ.get("BENCH_SQLITE_ITEMS", "400"))
+ACCESS = os.environ.get("BENCH_ACCESS", Project.Access.OPEN)
 OVERLAP = 3
 LABELS = ["positive", "negative", "neutral"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +94,28 @@ def make_project(company: Company, title: str, items: int) -> Project:
     )
     copy_items(project, items)
     return project
+
+
+def admit_through_a_listing(project: Project, users: list[User]) -> None:
+    """Make `project` reachable through a listing only, and admit every one of `users`."""
+    index = ensure_site_tree().get_children().type(JobIndexPage).first().specific
+    listing = JobPage(
+        title="Bench listing",
+        slug="bench-listing",
+        company=project.company,
+        category="text-annotation",
+        summary="Bench.",
+        description="<p>Bench.</p>",
+        pay_source=JobPage.PaySource.PROJECTS,
+    )
+    index.add_child(instance=listing)
+    listing.save_revision().publish()
+    project.listings.add(listing)
+    Project.objects.filter(pk=project.pk).update(access=Project.Access.LISTINGS)
+    Application.objects.bulk_create(
+        Application(worker=user, job=listing, motivation="Bench.", status=Application.Status.ACTIVE)
+        for user in users
+    )
 
 
 def item_text(n: int) -> str:
@@ -506,7 +533,10 @@ def run() -> None:
         company = Company.objects.create(name="Bench company", slug="bench-company")
         loop_project = make_project(company, "HTTP loop", ITEMS)
         with override_settings(SECRET_KEY=SECRET_KEY):
-            _users, tokens = make_workers(WORKERS, "loop")
+            users, tokens = make_workers(WORKERS, "loop")
+        if ACCESS == Project.Access.LISTINGS:
+            admit_through_a_listing(loop_project, users)
+        lines.append(f"  access: {ACCESS} (BENCH_ACCESS)")
         lines += http_load(loop_project, tokens, database_url())
         lines += correctness(loop_project)
 
